@@ -1,0 +1,55 @@
+import type { EndpointRequest } from '#shared/http/endpoint';
+import { json } from '#shared/http/responses';
+import type { ApiResult } from '#shared/http/types';
+import { runtimeConfig } from '#shared/config';
+import { assertionAlgs } from '#shared/tenant/model';
+
+/**
+ * `GET /.well-known/openid-configuration` and its RFC 8414 alias (reference §12.1): Auth0's
+ * document, with what this deployment really serves. Endpoints not yet implemented are not
+ * advertised, so a client never discovers a 404.
+ */
+export const grantTypesSupported = ['client_credentials'];
+
+export async function openidConfiguration({ tenant, context }: EndpointRequest): Promise<ApiResult> {
+  const issuer = context.issuer;
+  const doc: Record<string, unknown> = {
+    issuer,
+    token_endpoint: `${issuer}oauth/token`,
+    jwks_uri: `${issuer}.well-known/jwks.json`,
+    grant_types_supported: grantTypesSupported,
+    scopes_supported: ['openid', 'profile', 'offline_access', 'name', 'given_name', 'family_name', 'nickname', 'email', 'email_verified', 'picture', 'created_at', 'identities', 'phone', 'address'],
+    response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'token id_token', 'code token id_token'],
+    code_challenge_methods_supported: ['S256', 'plain'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
+    token_endpoint_auth_methods_supported: [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+    ],
+    token_endpoint_auth_signing_alg_values_supported: [...assertionAlgs],
+    claims_supported: ['aud', 'auth_time', 'created_at', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'identities', 'iss', 'name', 'nickname', 'phone_number', 'picture', 'sub'],
+    request_uri_parameter_supported: false,
+    request_parameter_supported: false,
+    tls_client_certificate_bound_access_tokens: true,
+  };
+  const aliasBase = mtlsAliasBase(tenant.settings.mtls.enable_endpoint_aliases, context.customDomain?.domain, tenant);
+  if (aliasBase) doc.mtls_endpoint_aliases = { token_endpoint: `${aliasBase}oauth/token` };
+  return json(200, doc, { 'Cache-Control': 'public, max-age=300' });
+}
+
+/**
+ * RFC 8705 §5 aliases live on `mtls.<custom domain>` (Auth0 §17), or on the mTLS API's own
+ * base URL when the deployment names one (the CDK stack's MtlsDomainName).
+ */
+function mtlsAliasBase(enabled: boolean, requestDomain: string | undefined, tenant: EndpointRequest['tenant']): string | undefined {
+  if (!enabled) return undefined;
+  const configured = runtimeConfig().mtlsBaseUrl;
+  if (configured) return configured;
+  const domain = requestDomain ?? tenant.customDomains.keys().next().value;
+  return domain ? `https://mtls.${domain}/` : undefined;
+}

@@ -1,0 +1,28 @@
+import { authenticateClient } from '#shared/client-auth/authenticate';
+import { invalidRequest, unauthorizedClient, unsupportedGrantType } from '#shared/errors';
+import { parseBody } from '#shared/http/body';
+import type { EndpointRequest } from '#shared/http/endpoint';
+import { json, noStore } from '#shared/http/responses';
+import type { ApiResult } from '#shared/http/types';
+import { clientCredentials } from './grants/client-credentials.ts';
+import type { Grant } from './grants/grant.ts';
+
+/** The grants this deployment speaks; later ones register here. A Map, so `__proto__` is just unknown. */
+const grants = new Map<string, Grant>([['client_credentials', clientCredentials]]);
+
+/**
+ * `POST /oauth/token` (reference §3.1): parse, pick the grant, authenticate the client the
+ * way it is registered, check the grant is enabled for it, and let the grant answer.
+ */
+export async function tokenEndpoint(request: EndpointRequest): Promise<ApiResult> {
+  const params = parseBody(request.event);
+  const grantType = params.grant_type;
+  if (!grantType) throw invalidRequest('Missing required parameter: grant_type');
+  const grant = grants.get(grantType);
+  if (!grant) throw unsupportedGrantType(`Unsupported grant type: ${grantType}`);
+  const auth = await authenticateClient(request, params, { allowPublic: grant.allowsPublicClients });
+  if (!auth.client.grant_types.includes(grantType)) {
+    throw unauthorizedClient(`Grant type '${grantType}' not allowed for the client.`);
+  }
+  return json(200, await grant.handle({ request, params, auth }), noStore);
+}

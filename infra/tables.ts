@@ -1,0 +1,59 @@
+/**
+ * The DynamoDB tables, as plain data: the CDK stack and the local server both read this
+ * module, so the tables on a laptop and in AWS cannot drift apart.
+ *
+ * Every key is a string attribute `pk` (plus `sk` where a table holds collections). Items that
+ * expire carry `expiresAt` in epoch seconds; TTL deletes them lazily, so every read and every
+ * condition also compares `expiresAt` with the clock (aws-notes §4.2).
+ */
+export type TableId = 'clients' | 'users' | 'codes' | 'rateLimits';
+
+export interface TableDefinition {
+  readonly id: TableId;
+  /** Environment variable through which handlers learn the physical table name. */
+  readonly envVar: string;
+  readonly sortKey: boolean;
+  readonly ttlAttribute?: 'expiresAt';
+  /** Durable tables get PITR, deletion protection and RETAIN; ephemeral ones do not. */
+  readonly durable: boolean;
+  readonly description: string;
+}
+
+export const tables: readonly TableDefinition[] = [
+  {
+    id: 'clients',
+    envVar: 'TABLE_CLIENTS',
+    sortKey: true,
+    durable: true,
+    description:
+      'The tenant configuration applied from the tenant file: clients (secrets hashed), resource servers, client grants, connections, custom domains, settings. One partition, read whole and cached.',
+  },
+  {
+    id: 'users',
+    envVar: 'TABLE_USERS',
+    sortKey: false,
+    durable: true,
+    description: 'Users of database connections, with uniqueness guards for email and username.',
+  },
+  {
+    id: 'codes',
+    envVar: 'TABLE_CODES',
+    sortKey: false,
+    ttlAttribute: 'expiresAt',
+    durable: false,
+    description: 'One-time artefacts, keyed by hash: client-assertion jti replay guards, later codes and tickets.',
+  },
+  {
+    id: 'rateLimits',
+    envVar: 'TABLE_RATE_LIMITS',
+    sortKey: false,
+    ttlAttribute: 'expiresAt',
+    durable: false,
+    description: 'Token-bucket (GCRA) state per rate-limit key.',
+  },
+];
+
+/** The physical table name used locally, where one DynamoDB serves one tenant. */
+export function localTableName(id: TableId): string {
+  return `portcullis-${id}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Runtime configuration, read once from the environment at init and validated, so a
+ * misdeployed function fails at its first request with a clear message rather than later.
+ * The CDK stack and the local server set exactly these variables.
+ */
+export interface RuntimeConfig {
+  /** Public base URL with trailing slash: the `iss` of every token (reference §1.1). */
+  readonly issuer: string;
+  /** Base URL of the mTLS API when it is not `https://mtls.<custom domain>/`. */
+  readonly mtlsBaseUrl: string | undefined;
+  readonly tables: { clients: string; users: string; codes: string; rateLimits: string };
+  readonly keyset: { kind: 'file'; path: string } | { kind: 'secretsmanager'; secretId: string };
+  /** How long a function trusts its cached tenant configuration (clients, APIs, grants). */
+  readonly configCacheMs: number;
+  /** How long a function trusts its cached keyset; rotation reaches warm functions within it. */
+  readonly keysetCacheMs: number;
+}
+
+let cached: RuntimeConfig | undefined;
+
+export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  if (cached && env === process.env) return cached;
+  const config = readConfig(env);
+  if (env === process.env) cached = config;
+  return config;
+}
+
+/** For the local server and tests, which change the environment between runs. */
+export function resetRuntimeConfig(): void {
+  cached = undefined;
+}
+
+function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`Portcullis: environment variable ${name} is not set`);
+    return value;
+  };
+  const issuer = required('ISSUER');
+  if (!/^https?:\/\/[^/]+\/$/.test(issuer)) {
+    throw new Error(`Portcullis: ISSUER must be an origin with a trailing slash, got ${issuer}`);
+  }
+  const keyset = env.KEYSET_SECRET_ID
+    ? ({ kind: 'secretsmanager', secretId: env.KEYSET_SECRET_ID } as const)
+    : ({ kind: 'file', path: required('KEYSET_FILE') } as const);
+  return {
+    issuer,
+    mtlsBaseUrl: env.MTLS_BASE_URL || undefined,
+    tables: {
+      clients: required('TABLE_CLIENTS'),
+      users: required('TABLE_USERS'),
+      codes: required('TABLE_CODES'),
+      rateLimits: required('TABLE_RATE_LIMITS'),
+    },
+    keyset,
+    configCacheMs: numberOr(env.CONFIG_CACHE_MS, 30_000),
+    keysetCacheMs: numberOr(env.KEYSET_CACHE_MS, 300_000),
+  };
+}
+
+function numberOr(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}

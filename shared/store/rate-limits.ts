@@ -1,0 +1,110 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { runtimeConfig } from '../config.ts';
+import type { RateLimitSetting } from '../tenant/model.ts';
+import { ddb, isConditionalCheckFailed } from './ddb.ts';
+
+/**
+ * Token buckets kept in DynamoDB as GCRA state — one number per key, the theoretical arrival
+ * time `tat` in ms — and updated with conditional writes only, no reads (aws-notes §4.2).
+ *
+ * So that the write does not dominate a request, a function takes a *lease* of several
+ * tokens in one write and spends them from memory for at most `leaseMs`. Tokens leased and
+ * not spent simply expire: every function can only ever be stricter than the bucket, never
+ * looser. Near exhaustion leases shrink to one token, so the last tokens are not stranded.
+ */
+export const defaults = { leaseFraction: 0.1, maxLease: 50, leaseMs: 1_000 };
+
+export interface RateDecision {
+  readonly allowed: boolean;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Epoch seconds at which the bucket is full again (Auth0's `X-RateLimit-Reset`). */
+  readonly reset: number;
+  /** Seconds until a token is available, when refused. */
+  readonly retryAfter: number;
+}
+
+interface Lease {
+  tokens: number;
+  expires: number;
+  tat: number;
+}
+
+const leases = new Map<string, Lease>();
+
+export async function consume(key: string, bucket: RateLimitSetting, now = Date.now()): Promise<RateDecision> {
+  const interval = 1000 / bucket.per_second;
+  const lease = leases.get(key);
+  if (lease && lease.tokens > 0 && lease.expires > now) {
+    lease.tokens -= 1;
+    return decision(true, bucket, interval, lease.tat, now, lease.tokens);
+  }
+  const size = Math.max(1, Math.min(defaults.maxLease, Math.floor(bucket.burst * defaults.leaseFraction)));
+  let taken = await take(key, bucket, interval, size, now);
+  if (!taken.ok && size > 1) taken = await take(key, bucket, interval, 1, now);
+  if (!taken.ok) {
+    leases.delete(key);
+    return decision(false, bucket, interval, taken.tat, now, 0);
+  }
+  const granted = taken.size;
+  if (granted > 1) leases.set(key, { tokens: granted - 1, expires: now + defaults.leaseMs, tat: taken.tat });
+  else leases.delete(key);
+  if (leases.size > 10_000) leases.clear(); // bounded memory under a flood of distinct keys
+  return decision(true, bucket, interval, taken.tat, now, granted - 1);
+}
+
+type Taken = { ok: true; tat: number; size: number } | { ok: false; tat: number };
+
+async function take(key: string, bucket: RateLimitSetting, interval: number, size: number, now: number): Promise<Taken> {
+  const table = runtimeConfig().tables.rateLimits;
+  const cost = size * interval;
+  const expiresAt = Math.ceil((now + bucket.burst * interval) / 1000) + 60;
+  try {
+    // The bucket is full (no state, or the last arrival is in the past): start from now.
+    await ddb().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: key },
+        UpdateExpression: 'SET tat = :tat, expiresAt = :exp',
+        ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
+        ExpressionAttributeValues: { ':tat': now + cost, ':now': now, ':exp': expiresAt },
+      }),
+    );
+    return { ok: true, tat: now + cost, size };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+  try {
+    // Partly drained: take `size` more tokens if that leaves the bucket within its burst.
+    // Conditions cannot do arithmetic, so the limit is computed here.
+    const out = await ddb().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: key },
+        UpdateExpression: 'SET tat = tat + :cost, expiresAt = :exp',
+        ConditionExpression: 'tat <= :limit',
+        ExpressionAttributeValues: { ':cost': cost, ':limit': now + (bucket.burst - size) * interval, ':exp': expiresAt },
+        ReturnValues: 'UPDATED_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { ok: true, tat: Number(out.Attributes?.tat), size };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    // The SDK hands back the old item in DynamoDB's attribute-value form.
+    const old = (error as { Item?: { tat?: { N?: string } } }).Item?.tat?.N;
+    return { ok: false, tat: old === undefined ? now + bucket.burst * interval : Number(old) };
+  }
+}
+
+function decision(allowed: boolean, bucket: RateLimitSetting, interval: number, tat: number, now: number, spare: number): RateDecision {
+  const remaining = Math.max(0, Math.floor((now + bucket.burst * interval - tat) / interval)) + (allowed ? spare : 0);
+  const retryAfter = allowed ? 0 : Math.max(1, Math.ceil((tat - (now + (bucket.burst - 1) * interval)) / 1000));
+  return {
+    allowed,
+    limit: bucket.burst,
+    remaining: Math.min(bucket.burst, remaining),
+    reset: Math.ceil(Math.max(tat, now) / 1000),
+    retryAfter,
+  };
+}
