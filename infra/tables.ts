@@ -53,7 +53,10 @@ export const tables: readonly TableDefinition[] = [
   },
 ];
 
-/** The physical table name used locally, where one DynamoDB serves one tenant. */
-export function localTableName(id: TableId): string {
-  return `portcullis-${id}`;
+/**
+ * The physical table name used locally. The prefix lets several servers share one
+ * DynamoDB Local (`DYNAMODB_ENDPOINT`) without seeing each other's data.
+ */
+export function localTableName(id: TableId, prefix = 'portcullis'): string {
+  return `${prefix}-${id}`;
 }

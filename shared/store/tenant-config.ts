@@ -45,7 +45,8 @@ export function invalidateTenantConfig(): void {
   cache = undefined;
 }
 
-export async function loadTenantConfig(): Promise<TenantConfig> {
+/** Reads the whole `config` partition; `tableName` and `client` default to the function's own. */
+export async function loadTenantConfig(tableName = runtimeConfig().tables.clients, client = ddb()): Promise<TenantConfig> {
   const clients = new Map<string, ClientRecord>();
   const resourceServers = new Map<string, ResourceServerRecord>();
   const clientGrants = new Map<string, ClientGrantRecord>();
@@ -54,9 +55,9 @@ export async function loadTenantConfig(): Promise<TenantConfig> {
   let settings = emptySettings;
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await ddb().send(
+    const page = await client.send(
       new QueryCommand({
-        TableName: runtimeConfig().tables.clients,
+        TableName: tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': CONFIG_PARTITION },
         ExclusiveStartKey: startKey,

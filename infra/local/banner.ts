@@ -1,0 +1,48 @@
+import type { ApplyReport } from '../tenant/apply.ts';
+import type { DemoCredentials } from './demo-tenant.ts';
+
+/** What `npm start` prints once it is ready: where it is, and how to get a first token. */
+export function printBanner(info: {
+  port: number;
+  mtlsPort: number | undefined;
+  issuer: string;
+  dataDir: string;
+  inMemory: boolean;
+  report: ApplyReport;
+  demo: DemoCredentials | undefined;
+  demoAudience: string;
+}): void {
+  const base = `http://127.0.0.1:${info.port}`;
+  const lines = [
+    `Portcullis is running at ${base}/ (issuer ${info.issuer})`,
+    ...(info.mtlsPort ? [`mTLS API at https://127.0.0.1:${info.mtlsPort}/`] : []),
+    `Data: ${info.inMemory ? 'in memory (gone when stopped)' : info.dataDir}; files for people in ${info.dataDir}`,
+  ];
+  if (info.demo) {
+    const body = JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: info.demo.client_id,
+      client_secret: info.demo.client_secret,
+      audience: info.demoAudience,
+    });
+    lines.push(
+      '',
+      'Demo tenant:',
+      `  client_id      ${info.demo.client_id}`,
+      `  client_secret  ${info.demo.client_secret}`,
+      `  audience       ${info.demoAudience}`,
+      `  user           ${info.demo.user_email} / ${info.demo.user_password}`,
+      '',
+      'Get a token:',
+      `  curl -s ${base}/oauth/token -H 'content-type: application/json' -d '${body}'`,
+    );
+  } else {
+    const shown = info.report.clients.filter((c) => c.client_secret);
+    if (shown.length > 0) {
+      lines.push('', 'Generated client secrets (shown once, stored hashed):');
+      for (const c of shown) lines.push(`  ${c.name}: client_id ${c.client_id}  client_secret ${c.client_secret}`);
+    }
+  }
+  lines.push('', 'Press Ctrl+C to stop.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

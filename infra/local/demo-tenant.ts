@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * The tenant applied when `npm start` gets no `--tenant`: a machine-to-machine client with a
+ * client grant on one API, and a database connection with one user. Its generated
+ * credentials are kept in `<data dir>/demo-credentials.json` (mode 0600), so a restart prints
+ * the same ones; with --in-memory they are new on every run.
+ */
+export interface DemoCredentials {
+  readonly client_id: string;
+  readonly client_secret: string;
+  readonly user_email: string;
+  readonly user_password: string;
+}
+
+export const demoAudience = 'https://api.demo.local/';
+export const demoConnection = 'Username-Password-Authentication';
+
+export async function demoCredentials(dataDir: string, inMemory: boolean): Promise<DemoCredentials> {
+  const file = join(dataDir, 'demo-credentials.json');
+  if (!inMemory) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as DemoCredentials;
+    } catch {
+      // first start: generate below
+    }
+  }
+  const creds: DemoCredentials = {
+    client_id: `demo-${randomBytes(12).toString('hex')}`,
+    client_secret: randomBytes(48).toString('base64url'),
+    user_email: 'demo@example.com',
+    user_password: `Demo-${randomBytes(9).toString('base64url')}`,
+  };
+  if (!inMemory) await writeFile(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  return creds;
+}
+
+export function demoTenant(creds: DemoCredentials): Record<string, unknown> {
+  return {
+    tenant: { friendly_name: 'Portcullis Demo', default_audience: demoAudience, default_directory: demoConnection },
+    resourceServers: [
+      {
+        name: 'Demo API',
+        identifier: demoAudience,
+        signing_alg: 'RS256',
+        token_lifetime: 86400,
+        scopes: [{ value: 'read:messages' }, { value: 'write:messages' }],
+      },
+    ],
+    clients: [
+      {
+        name: 'Demo M2M',
+        app_type: 'non_interactive',
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'client_secret_post',
+        client_id: creds.client_id,
+        client_secret: creds.client_secret,
+      },
+    ],
+    clientGrants: [{ client_id: 'Demo M2M', audience: demoAudience, scope: ['read:messages', 'write:messages'] }],
+    connections: [{ name: demoConnection, strategy: 'auth0', enabled_clients: ['Demo M2M'] }],
+    users: [{ connection: demoConnection, email: creds.user_email, password: creds.user_password, email_verified: true }],
+  };
+}

@@ -1,0 +1,133 @@
+import { createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
+import { canonicalDn } from '../../shared/client-auth/certificate.ts';
+import { sha256Base64Url } from '../../shared/crypto/digest.ts';
+import { assertionAlgs, type PrivateKeyJwtCredential, type SecretAuthMethod, type TenantConfig } from '../../shared/tenant/model.ts';
+import type { Reader } from './fields.ts';
+import type { PlannedClient } from './plan.ts';
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const secretAuthMethods: readonly SecretAuthMethod[] = ['none', 'client_secret_post', 'client_secret_basic'];
+/** Auth0's default grants per application type, when the file names none. */
+const defaultGrants: Record<string, string[]> = {
+  non_interactive: ['client_credentials'],
+  spa: ['authorization_code', 'implicit', 'refresh_token'],
+  native: ['authorization_code', 'implicit', 'refresh_token'],
+  regular_web: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'],
+};
+
+/** Auth0-like secret: 64 characters of base64url (48 random bytes). */
+export const generateSecret = () => randomBytes(48).toString('base64url');
+const generateClientId = () => randomBytes(24).toString('base64url').replace(/[-_]/g, 'x').slice(0, 32);
+
+export function planClient(c: Reader, existing: TenantConfig | undefined): PlannedClient | undefined {
+  const name = c.string('name', { required: true, min: 1, max: 128 });
+  if (name === undefined) return undefined;
+  const previous = existing ? [...existing.clients.values()].find((x) => x.name === name) : undefined;
+  const client_id = c.string('client_id', { pattern: idPattern }) ?? previous?.client_id ?? generateClientId();
+  const fileSecret = c.string('client_secret', { min: 16, max: 512 });
+  const cam = planAuthenticationMethods(c);
+  const declared = c.obj.token_endpoint_auth_method;
+  let method = c.oneOf('token_endpoint_auth_method', secretAuthMethods);
+  if (cam && declared !== undefined && declared !== null) {
+    c.problems.add(c.at('token_endpoint_auth_method'), 'must be null when client_authentication_methods is set (Auth0 §17)');
+  }
+  if (!cam && method === undefined) method = 'client_secret_post';
+  const needsSecret = method === 'client_secret_post' || method === 'client_secret_basic';
+  const appType = c.string('app_type');
+  const grantTypes = c.strings('grant_types') ?? defaultGrants[appType ?? 'non_interactive'] ?? ['client_credentials'];
+  if (method === 'none' && grantTypes.includes('client_credentials')) {
+    c.problems.add(c.at('grant_types'), 'client_credentials needs a confidential client (token_endpoint_auth_method is none)');
+  }
+  const keepHash = needsSecret && !fileSecret ? previous?.client_secret_hash : undefined;
+  const secret = needsSecret ? (fileSecret ?? (keepHash ? undefined : generateSecret())) : undefined;
+  const {
+    name: _n, client_id: _i, client_secret: _s, token_endpoint_auth_method: _m, client_authentication_methods: _c,
+    grant_types: _g, app_type: _a, is_first_party: _f, require_proof_of_possession: _p, is_token_endpoint_ip_header_trusted: _t,
+    ...extra
+  } = c.obj;
+  return {
+    record: {
+      client_id,
+      name,
+      ...(appType ? { app_type: appType } : {}),
+      is_first_party: c.boolean('is_first_party', true),
+      grant_types: grantTypes,
+      ...(method ? { token_endpoint_auth_method: method } : {}),
+      ...(cam ? { client_authentication_methods: cam } : {}),
+      require_proof_of_possession: c.boolean('require_proof_of_possession', false),
+      is_token_endpoint_ip_header_trusted: c.boolean('is_token_endpoint_ip_header_trusted', false),
+      extra,
+    },
+    secret,
+    secretGenerated: needsSecret && !fileSecret && !keepHash,
+    keepHash,
+  };
+}
+
+function planAuthenticationMethods(c: Reader): PlannedClient['record']['client_authentication_methods'] {
+  const cam = c.object('client_authentication_methods');
+  if (!cam) return undefined;
+  const out: Record<string, unknown> = {};
+  const pkj = cam.object('private_key_jwt');
+  if (pkj) {
+    const credentials = pkj.list('credentials').map((cred) => privateKeyJwtCredential(cred)).filter((x) => x !== undefined);
+    if (credentials.length === 0) pkj.problems.add(pkj.at('credentials'), 'needs at least one credential');
+    out.private_key_jwt = { credentials };
+  }
+  const tls = cam.object('tls_client_auth');
+  if (tls) {
+    const credentials = tls.list('credentials').flatMap((cred) => {
+      cred.oneOf('credential_type', ['cert_subject_dn'] as const, 'cert_subject_dn');
+      const dn = cred.string('subject_dn');
+      const pem = cred.string('pem');
+      if (dn) return [{ subject_dn: canonicalDn(dn) }];
+      const cert = pem ? parseCert(cred, pem) : undefined;
+      if (cert) return [{ subject_dn: canonicalDn(cert.subject) }];
+      if (!pem) cred.problems.add(cred.path, 'needs subject_dn or pem');
+      return [];
+    });
+    if (credentials.length === 0) tls.problems.add(tls.at('credentials'), 'needs at least one credential');
+    out.tls_client_auth = { credentials };
+  }
+  const selfSigned = cam.object('self_signed_tls_client_auth');
+  if (selfSigned) {
+    const credentials = selfSigned.list('credentials').flatMap((cred) => {
+      cred.oneOf('credential_type', ['x509_cert'] as const, 'x509_cert');
+      const pem = cred.string('pem', { required: true });
+      const cert = pem ? parseCert(cred, pem) : undefined;
+      return cert ? [{ x5t_s256: sha256Base64Url(cert.raw) }] : [];
+    });
+    // Auth0 allows at most two self-signed certificates per client (reference §17).
+    if (credentials.length === 0 || credentials.length > 2) selfSigned.problems.add(selfSigned.at('credentials'), 'needs one or two certificates');
+    out.self_signed_tls_client_auth = { credentials };
+  }
+  return out as PlannedClient['record']['client_authentication_methods'];
+}
+
+function privateKeyJwtCredential(cred: Reader): PrivateKeyJwtCredential | undefined {
+  cred.oneOf('credential_type', ['public_key'] as const, 'public_key');
+  const pem = cred.string('pem', { required: true });
+  const alg = cred.oneOf('alg', assertionAlgs, 'RS256');
+  if (!pem || !alg) return undefined;
+  try {
+    const key = createPublicKey(pem);
+    const type = key.asymmetricKeyType;
+    const fits = alg.startsWith('ES') ? type === 'ec' : type === 'rsa' || type === 'rsa-pss';
+    if (!fits) cred.problems.add(cred.at('alg'), `${alg} does not fit a ${type} key`);
+    if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) cred.problems.add(cred.at('pem'), 'RSA keys need at least 2048 bits');
+    const spki = key.export({ type: 'spki', format: 'pem' }).toString();
+    return { id: cred.string('kid') ?? cred.string('name') ?? sha256Base64Url(spki).slice(0, 22), alg, pem: spki };
+  } catch {
+    cred.problems.add(cred.at('pem'), 'is not a PEM public key (or certificate)');
+    return undefined;
+  }
+}
+
+function parseCert(cred: Reader, pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    cred.problems.add(cred.at('pem'), 'is not a PEM certificate');
+    return undefined;
+  }
+}
