@@ -17,8 +17,11 @@ export interface LocalServer {
   readonly issuer: string;
   readonly dataDir: string;
   readonly mtlsUrl: string | undefined;
+  /** Process id of the server, which is also its process group id. */
+  readonly pid: number;
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM to the group; `killed` if it had to be SIGKILLed after 6 s. */
+  stop(): Promise<'exited' | 'killed'>;
 }
 
 export interface LocalServerOptions {
@@ -53,7 +56,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, PORTCULLIS_TABLE_PREFIX: `s${randomBytes(6).toString('hex')}`, ...options.env },
+    // A restart on a persistent data folder must find its own tables again.
+    env: { ...process.env, PORTCULLIS_TABLE_PREFIX: options.persistent ? 'portcullis' : `s${randomBytes(6).toString('hex')}`, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -68,10 +72,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     issuer,
     dataDir,
     mtlsUrl: mtlsPort ? `https://127.0.0.1:${mtlsPort}` : undefined,
+    pid: child.pid!,
     output: () => output,
     stop: async () => {
-      await stopChild(child);
+      const how = await stopChild(child);
       if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
+      return how;
     },
   };
 }
@@ -92,13 +98,17 @@ async function waitReady(baseUrl: string, child: ChildProcess, output: () => str
   throw new Error(`local server not ready after 60 s:\n${output()}`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+function stopChild(child: ChildProcess): Promise<'exited' | 'killed'> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve('exited');
   return new Promise((resolve) => {
-    const force = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 6_000);
+    let killed = false;
+    const force = setTimeout(() => {
+      killed = true;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, 6_000);
     child.once('exit', () => {
       clearTimeout(force);
-      resolve();
+      resolve(killed ? 'killed' : 'exited');
     });
     process.kill(-child.pid!, 'SIGTERM');
   });
