@@ -77,6 +77,11 @@ export function parseJson(body: string): Params {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidRequest('JSON body must be an object');
   }
+  const seen = new Set<string>();
+  for (const key of memberNames(body)) {
+    if (seen.has(key)) throw invalidRequest(`'${key}' parameter must not be provided more than once`);
+    seen.add(key);
+  }
   const params: Record<string, string> = Object.create(null);
   for (const [key, member] of Object.entries(value)) {
     if (member === null || member === '') continue;
@@ -85,4 +90,23 @@ export function parseJson(body: string): Params {
     else throw invalidRequest(`'${key}' parameter must be a string`);
   }
   return params;
+}
+
+/**
+ * The member names of a (valid) JSON object's top level, repeats included: JSON.parse keeps
+ * only the last of repeated members, which would let `{"client_id":"a","client_id":"b"}`
+ * through where the same form body is refused (RFC 6749 §3.2).
+ */
+function memberNames(json: string): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  let lastString = '""';
+  for (const [token] of json.matchAll(/"(?:[^"\\]|\\.)*"|[{}[\]:]/g)) {
+    if (token === '{' || token === '[') depth++;
+    else if (token === '}' || token === ']') depth--;
+    else if (token === ':') {
+      if (depth === 1) names.push(JSON.parse(lastString) as string);
+    } else lastString = token;
+  }
+  return names;
 }
