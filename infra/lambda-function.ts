@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, Tracing, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { lockFile, projectRoot } from './project.ts';
+import { sharedPackageName } from './shared-layer.ts';
+
+export interface PortcullisFunctionProps {
+  /** Handler module relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly memoryMiB: number;
+  readonly description: string;
+  readonly sharedLayer: ILayerVersion;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * The package.json written beside each bundle. Functions import shared code as `#shared/…`
+ * (package.json "imports"); in the bundle those imports stay external and this mapping sends
+ * them to the layer's package, which Lambda's Node.js ≥ 18 runtimes resolve for ES modules
+ * from /opt/nodejs/node_modules. A subpath-imports target may be a bare package name.
+ */
+export const functionPackageJson = { type: 'module', imports: { '#shared/*': `${sharedPackageName}/*` } };
+
+/**
+ * One Lambda function the Portcullis way: nodejs24.x on arm64 (DESIGN.md), ESM bundle with
+ * the shared layer, JSON logs into an explicit log group with retention (the `logRetention`
+ * prop is deprecated and spawns a custom resource, aws-notes §7), active tracing.
+ */
+export function createPortcullisFunction(scope: Construct, id: string, props: PortcullisFunctionProps): NodejsFunction {
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS });
+  return new NodejsFunction(scope, id, {
+    entry: join(projectRoot, props.entry),
+    handler: 'handler',
+    description: props.description,
+    // Pinned, not NODEJS_LATEST: a moving target that also changes SDK externals (aws-notes §2.2).
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    memorySize: props.memoryMiB,
+    timeout: Duration.seconds(10),
+    loggingFormat: LoggingFormat.JSON,
+    logGroup,
+    tracing: Tracing.ACTIVE,
+    layers: [props.sharedLayer],
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    projectRoot,
+    depsLockFilePath: lockFile,
+    bundling: {
+      format: OutputFormat.ESM,
+      target: 'node24',
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      mainFields: ['module', 'main'],
+      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      // Shared code lives in the layer; npm packages a function imports itself are bundled,
+      // the AWS SDK included, so the tested SDK version is the deployed one (aws-notes §2.2).
+      externalModules: ['#shared/*', `${sharedPackageName}/*`],
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir: string, outputDir: string) => [
+          `echo '${JSON.stringify(functionPackageJson)}' > "${outputDir}/package.json"`,
+        ],
+      },
+    },
+  });
+}
