@@ -45,10 +45,13 @@ export function parseCertificate(presented: PresentedCertificate, now = Date.now
  * A distinguished name as a sorted list of `TYPE=value` attributes, one per line. Accepts
  * Node's and Auth0's newline form (`C=US\nCN=client`) and RFC 4514's comma form
  * (`CN=client,C=US`); attribute order is ignored, type case is ignored, values are exact.
+ * In both forms backslash escapes are RFC 4514's (`\,` `\+` `\"` … and hex pairs such as
+ * `\2C`): Node escapes special characters even in its newline form (`O=Acme\, Inc.`) and
+ * joins the attributes of a multi-valued RDN with ` + `, so `+` separates in both forms
+ * while a comma separates only in the comma form.
  */
 export function canonicalDn(dn: string): string {
-  const parts = dn.includes('\n') ? dn.split('\n') : splitUnescapedCommas(dn);
-  return parts
+  return splitUnescaped(dn, dn.includes('\n') ? '\n+' : ',+')
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .map((part) => {
@@ -59,20 +62,30 @@ export function canonicalDn(dn: string): string {
     .join('\n');
 }
 
-function splitUnescapedCommas(dn: string): string[] {
+/** Splits at unescaped separator characters and resolves the escapes. */
+function splitUnescaped(dn: string, separators: string): string[] {
   const parts: string[] = [];
   let current = '';
+  let bytes: number[] = [];
+  const flush = () => {
+    if (bytes.length > 0) current += Buffer.from(bytes).toString('utf8');
+    bytes = [];
+  };
   for (let i = 0; i < dn.length; i++) {
-    const ch = dn[i];
-    if (ch === '\\' && i + 1 < dn.length) {
-      current += dn[++i];
-    } else if (ch === ',' || ch === '+') {
+    const ch = dn[i]!;
+    if (ch === '\\' && /^[0-9A-Fa-f]{2}$/.test(dn.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(dn.slice(i + 1, i + 3), 16));
+      i += 2;
+      continue;
+    }
+    flush();
+    if (ch === '\\' && i + 1 < dn.length) current += dn[++i];
+    else if (separators.includes(ch)) {
       parts.push(current);
       current = '';
-    } else {
-      current += ch;
-    }
+    } else current += ch;
   }
+  flush();
   parts.push(current);
   return parts;
 }
