@@ -56,7 +56,9 @@ export function canonicalDn(dn: string): string {
     .filter((part) => part !== '')
     .map((part) => {
       const eq = part.indexOf('=');
-      return eq === -1 ? part : `${part.slice(0, eq).trim().toUpperCase()}=${part.slice(eq + 1).trim()}`;
+      const attribute = eq === -1 ? part : `${part.slice(0, eq).trim().toUpperCase()}=${part.slice(eq + 1).trim()}`;
+      // Re-escaped, so that a canonical DN read again is itself (callers canonicalise stored DNs).
+      return attribute.replace(/[\\+,]/g, '\\$&').replace(/\n/g, '\\0A');
     })
     .sort()
     .join('\n');

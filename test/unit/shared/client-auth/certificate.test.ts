@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { canonicalDn } from '../../../../shared/client-auth/certificate.ts';
 
 /** A self-signed certificate for `subject` (openssl -subj syntax), with openssl's RFC 4514 rendering of it. */
@@ -61,10 +62,25 @@ describe('canonicalDn', () => {
     assert.equal(canonicalDn('CN=Doe\\2C John,O=Zo\\C3\\AB'), canonicalDn('O=Zoë\nCN=Doe, John'));
   });
 
+  test('a canonical DN read again is unchanged (stored DNs are canonicalised again when compared)', () => {
+    const dnText = fc.string({ unit: fc.constantFrom('C', 'N', 'O', 'a', '=', ',', '+', '\\', '\n', ' ', '2', 'F', 'é') });
+    fc.assert(
+      fc.property(dnText, (dn) => canonicalDn(canonicalDn(dn)) === canonicalDn(dn)),
+      { numRuns: 2_000 },
+    );
+  });
+
+  test('values holding escaped separators survive a second canonicalisation', () => {
+    const once = canonicalDn('CN=a\\+b=c\\,d\\\\e,O=x');
+    assert.equal(canonicalDn(once), once);
+    assert.notEqual(once, canonicalDn('CN=a,B=c,D=e,O=x'));
+  });
+
   for (const subject of ['/C=US/O=Tenant A/CN=client-1', '/C=US/O=Acme\\, Inc./OU=a+CN=multi/CN=Doe\\, John', '/CN=a\\+b=c/O=Zoë "q" <x>;y']) {
     test(`a real certificate's subject matches its RFC 4514 rendering: ${subject}`, () => {
       const { nodeSubject, rfc4514 } = certificateFor(subject);
       assert.equal(canonicalDn(nodeSubject), canonicalDn(rfc4514));
+      assert.equal(canonicalDn(canonicalDn(rfc4514)), canonicalDn(nodeSubject));
     });
   }
 });
