@@ -34,6 +34,12 @@ export async function verifySecret(secret: string, encoded: string): Promise<boo
   if (!match) return false;
   const [, m, t, p, salt, hash] = match as unknown as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64');
-  const actual = await derive(secret, Buffer.from(salt, 'base64'), Number(m), Number(t), Number(p), expected.length);
+  let actual: Buffer;
+  try {
+    actual = await derive(secret, Buffer.from(salt, 'base64'), Number(m), Number(t), Number(p), expected.length);
+  } catch {
+    // Parameters argon2 refuses (m below 8·p, t or p of 0, a salt under 8 bytes…): malformed.
+    return false;
+  }
   return timingSafeEqual(actual, expected);
 }
