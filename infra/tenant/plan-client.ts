@@ -101,6 +101,10 @@ function planAuthenticationMethods(c: Reader): PlannedClient['record']['client_a
     if (credentials.length === 0 || credentials.length > 2) selfSigned.problems.add(selfSigned.at('credentials'), 'needs one or two certificates');
     out.self_signed_tls_client_auth = { credentials };
   }
+  if (Object.keys(out).length === 0) {
+    // Without token_endpoint_auth_method either, such a client could never authenticate.
+    cam.problems.add(cam.path, 'needs at least one method (private_key_jwt, tls_client_auth, self_signed_tls_client_auth)');
+  }
   return out as PlannedClient['record']['client_authentication_methods'];
 }
 
@@ -112,9 +116,15 @@ function privateKeyJwtCredential(cred: Reader): PrivateKeyJwtCredential | undefi
   try {
     const key = createPublicKey(pem);
     const type = key.asymmetricKeyType;
-    const fits = alg.startsWith('ES') ? type === 'ec' : type === 'rsa' || type === 'rsa-pss';
-    if (!fits) cred.problems.add(cred.at('alg'), `${alg} does not fit a ${type} key`);
-    if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) cred.problems.add(cred.at('pem'), 'RSA keys need at least 2048 bits');
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    // RFC 7518 §3.4: ES256 is P-256 only, ES384 P-384 only; RS* cannot use an RSA-PSS-only key.
+    const fits = alg.startsWith('ES')
+      ? type === 'ec' && curve === (alg === 'ES256' ? 'prime256v1' : 'secp384r1')
+      : alg.startsWith('PS')
+        ? type === 'rsa' || type === 'rsa-pss'
+        : type === 'rsa';
+    if (!fits) cred.problems.add(cred.at('alg'), `${alg} does not fit a ${type}${curve ? ` ${curve}` : ''} key`);
+    if ((type === 'rsa' || type === 'rsa-pss') && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) cred.problems.add(cred.at('pem'), 'RSA keys need at least 2048 bits');
     const spki = key.export({ type: 'spki', format: 'pem' }).toString();
     return { id: cred.string('kid') ?? cred.string('name') ?? sha256Base64Url(spki).slice(0, 22), alg, pem: spki };
   } catch {

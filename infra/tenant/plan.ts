@@ -68,6 +68,10 @@ export function planTenant(doc: unknown, existing: TenantConfig | undefined): Te
   const clientGrants = root.list('clientGrants').map((g) => planClientGrant(g, clientId, resourceServers)).filter((g) => g !== undefined);
   const connections = root.list('connections').map((c) => planConnection(c, clientId)).filter((c) => c !== undefined);
   const customDomains = root.list('customDomains').map(planCustomDomain).filter((d) => d !== undefined);
+  // Each of these becomes one item: a repeat would overwrite its twin, or fail a write batch half-way.
+  unique(problems, 'clientGrants', clientGrants.map((g) => `${g.client_id} → ${g.audience}`), 'grant');
+  unique(problems, 'connections', connections.map((c) => c.name), 'name');
+  unique(problems, 'customDomains', customDomains.map((d) => d.domain.toLowerCase()), 'domain');
   const users = root.list('users').map((u) => planUser(u, connections)).filter((u) => u !== undefined);
   if (settings.default_audience && !resourceServers.some((r) => r.identifier === settings.default_audience)) {
     problems.add('tenant.default_audience', `names no resource server in this file (${settings.default_audience})`);
