@@ -1,5 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { hashSecret } from '../../shared/crypto/secret-hash.ts';
+import { hashSecret, verifySecret } from '../../shared/crypto/secret-hash.ts';
 import { loadTenantConfig } from '../../shared/store/tenant-config.ts';
 import { createUser } from '../../shared/store/users.ts';
 import { CONFIG_PARTITION, configItemKey, type ClientRecord } from '../../shared/tenant/model.ts';
@@ -30,7 +30,7 @@ export async function applyTenant(doc: unknown, target: ApplyTarget, options: { 
 
   const clients: ClientRecord[] = await Promise.all(
     plan.clients.map(async (c) => {
-      const hash = c.secret !== undefined ? await hashSecret(c.secret) : c.keepHash;
+      const hash = c.secret !== undefined ? await hashOnce(c.secret, existing.clients.get(c.record.client_id)?.client_secret_hash) : c.keepHash;
       return { ...c.record, ...(hash ? { client_secret_hash: hash } : {}) };
     }),
   );
@@ -72,6 +72,15 @@ export async function applyTenant(doc: unknown, target: ApplyTarget, options: { 
     pruned,
     usersCreated,
   };
+}
+
+/**
+ * The stored hash when it already matches the file's secret: a fresh salt on every apply
+ * would rewrite the item (and drop every function's cached check) although nothing changed.
+ */
+async function hashOnce(secret: string, stored: string | undefined): Promise<string> {
+  if (stored && (await verifySecret(secret, stored))) return stored;
+  return hashSecret(secret);
 }
 
 function existingKeys(existing: Awaited<ReturnType<typeof loadTenantConfig>>): string[] {
