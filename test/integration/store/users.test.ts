@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { before, describe, test } from 'node:test';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../../../shared/store/ddb.ts';
+import { createUser, type NewUser } from '../../../shared/store/users.ts';
+import { useLocalTables } from '../../support/local-tables.ts';
+
+const newUser = (email: string, extra: Partial<NewUser> = {}): NewUser => ({
+  connection: 'Users',
+  email,
+  password_hash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g',
+  email_verified: false,
+  user_metadata: {},
+  app_metadata: {},
+  ...extra,
+});
+const uniqueEmail = () => `user-${randomUUID()}@example.com`;
+
+describe('createUser (DynamoDB Local)', () => {
+  let usersTable: string;
+  before(async () => {
+    ({ users: usersTable } = await useLocalTables());
+  });
+  const itemsWith = async (predicate: (item: Record<string, unknown>) => boolean) =>
+    ((await ddb().send(new ScanCommand({ TableName: usersTable, ConsistentRead: true }))).Items ?? []).filter(predicate);
+
+  test('creates a user with an Auth0-shaped id, its fields and timestamps', async () => {
+    const email = uniqueEmail();
+    const now = new Date('2026-03-01T10:00:00Z');
+    const created = await createUser(newUser(email, { user_metadata: { plan: 'pro' } }), { now });
+    assert.ok(created.ok);
+    assert.match(created.userId, /^auth0\|[0-9a-f]{24}$/);
+    const [item] = await itemsWith((i) => i.pk === `user#${created.userId}`);
+    assert.equal(item?.email, email);
+    assert.deepEqual(item?.user_metadata, { plan: 'pro' });
+    assert.equal(item?.created_at, '2026-03-01T10:00:00.000Z');
+    assert.equal(item?.updated_at, '2026-03-01T10:00:00.000Z');
+  });
+
+  test('a second user with the same email is refused as exists', async () => {
+    const email = uniqueEmail();
+    assert.equal((await createUser(newUser(email))).ok, true);
+    assert.deepEqual(await createUser(newUser(email)), { ok: false, reason: 'exists' });
+  });
+
+  test('email uniqueness ignores case', async () => {
+    const email = uniqueEmail();
+    assert.equal((await createUser(newUser(email))).ok, true);
+    assert.deepEqual(await createUser(newUser(email.toUpperCase())), { ok: false, reason: 'exists' });
+  });
+
+  test('a refused user leaves nothing behind: no user item, no username guard', async () => {
+    const email = uniqueEmail();
+    const username = `name-${randomUUID()}`;
+    await createUser(newUser(email));
+    assert.equal((await createUser(newUser(email.toUpperCase(), { username }))).ok, false);
+    assert.equal((await itemsWith((i) => String(i.pk).startsWith('user#') && String(i.email).toLowerCase() === email)).length, 1);
+    assert.deepEqual(await itemsWith((i) => String(i.pk).includes(username)), []);
+    assert.equal((await createUser(newUser(uniqueEmail(), { username }))).ok, true, 'the username is still free');
+  });
+
+  test('the same email on another connection is another user', async () => {
+    const email = uniqueEmail();
+    assert.equal((await createUser(newUser(email))).ok, true);
+    assert.equal((await createUser(newUser(email, { connection: 'Partners' }))).ok, true);
+  });
+
+  test('usernames are unique per connection too, ignoring case', async () => {
+    const username = `jane-${randomUUID()}`;
+    assert.equal((await createUser(newUser(uniqueEmail(), { username }))).ok, true);
+    assert.deepEqual(await createUser(newUser(uniqueEmail(), { username: username.toUpperCase() })), { ok: false, reason: 'exists' });
+  });
+
+  test('of 10 concurrent signups with one email exactly one succeeds and one user exists', async () => {
+    const email = uniqueEmail();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => createUser(newUser(i % 2 ? email : email.toUpperCase()))));
+    const ok = results.filter((r) => r.ok);
+    assert.equal(ok.length, 1);
+    assert.ok(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'exists'));
+    const users = await itemsWith((i) => String(i.pk).startsWith('user#') && String(i.email).toLowerCase() === email);
+    assert.equal(users.length, 1);
+    const [guard] = await itemsWith((i) => i.pk === `email#Users#${email}`);
+    assert.equal(guard?.user_id, ok[0]!.ok ? ok[0]!.userId : undefined);
+  });
+});
