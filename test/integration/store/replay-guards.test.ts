@@ -11,7 +11,7 @@ const now = 1_800_000_000;
 describe('firstUse (replay guards on DynamoDB Local)', () => {
   let codesTable: string;
   before(async () => {
-    ({ codes: codesTable } = await useLocalTables());
+    codesTable = (await useLocalTables()).codes!;
   });
 
   test('the id is stored only as a hash, with its expiry', async () => {

@@ -20,7 +20,7 @@ const uniqueEmail = () => `user-${randomUUID()}@example.com`;
 describe('createUser (DynamoDB Local)', () => {
   let usersTable: string;
   before(async () => {
-    ({ users: usersTable } = await useLocalTables());
+    usersTable = (await useLocalTables()).users!;
   });
   const itemsWith = async (predicate: (item: Record<string, unknown>) => boolean) =>
     ((await ddb().send(new ScanCommand({ TableName: usersTable, ConsistentRead: true }))).Items ?? []).filter(predicate);
