@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -48,11 +48,26 @@ export function createAlarms(scope: Construct, parameters: DeployParameters, tar
     alarm(`${stem}ThrottlesAlarm`, `Portcullis ${stem}: function throttles`, fn.metricThrottles({ period: fiveMinutes }), 1);
   }
   for (const [id, table] of Object.entries(targets.tables) as [TableId, Tables[TableId]][]) {
-    // ThrottledRequests only exists per operation; a CloudWatch alarm takes at most ten metrics.
-    const throttled = table.metricThrottledRequestsForOperations({ operations: dataOperations, period: fiveMinutes });
-    alarm(`${tableStem(id)}TableThrottlesAlarm`, `Portcullis ${id} table: throttled requests`, throttled, 1);
+    alarm(`${tableStem(id)}TableThrottlesAlarm`, `Portcullis ${id} table: throttled requests`, throttledRequests(table), 1);
   }
   return topic;
+}
+
+/**
+ * ThrottledRequests summed over the operations the stores use. The metric only exists per
+ * operation and only when something was throttled, and `a + b` has no value where either
+ * series has none, so each term is FILLed with 0. An alarm takes at most ten metrics.
+ */
+function throttledRequests(table: Tables[TableId]): IMetric {
+  const usingMetrics = Object.fromEntries(
+    dataOperations.map((operation) => [operation.toLowerCase(), table.metricThrottledRequestsForOperation(operation, { period: fiveMinutes })]),
+  );
+  return new MathExpression({
+    expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
+    usingMetrics,
+    period: fiveMinutes,
+    label: 'Throttled requests, all operations',
+  });
 }
 
 /** The operations Portcullis's stores use. */

@@ -68,9 +68,14 @@ export function createApis(scope: Construct, parameters: DeployParameters, funct
 function createRestApi(scope: Construct, name: ApiName, parameters: DeployParameters, functions: EndpointFunctions): RestApi {
   const id = name === 'public' ? 'PublicApi' : 'MtlsApi';
   const routes = routesFor(name);
-  const throttle: MethodDeploymentOptions = {
+  // Per-method settings: throttling from the parameters, and access logs only, since
+  // execution logs can contain request bodies (aws-notes §7). Repeated on every method so an
+  // override never falls back to another default.
+  const methodSettings: MethodDeploymentOptions = {
     throttlingRateLimit: parameters.throttleRateLimit,
     throttlingBurstLimit: parameters.throttleBurstLimit,
+    loggingLevel: MethodLoggingLevel.OFF,
+    dataTraceEnabled: false,
   };
   const accessLogs = new LogGroup(scope, `${id}AccessLogs`, { retention: RetentionDays.THREE_MONTHS });
   const api = new RestApi(scope, id, {
@@ -84,14 +89,11 @@ function createRestApi(scope: Construct, name: ApiName, parameters: DeployParame
     deployOptions: {
       stageName: 'prod',
       tracingEnabled: true,
-      // Access logs only: execution logs can contain request bodies (aws-notes §7).
-      loggingLevel: MethodLoggingLevel.OFF,
-      dataTraceEnabled: false,
       accessLogDestination: new LogGroupLogDestination(accessLogs),
       accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogFields)),
-      // Stage default, then every method listed explicitly with the same limits.
-      ...throttle,
-      methodOptions: Object.fromEntries(routes.map((r) => [`${r.path}/${r.method}`, throttle])),
+      // The stage default ("/*/*"), then every method of the route table explicitly.
+      ...methodSettings,
+      methodOptions: Object.fromEntries(routes.map((r) => [`${r.path}/${r.method}`, methodSettings])),
     },
   });
   // RestApi always adds an "Endpoint" output with the execute-api URL, which is disabled.

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { lockFile, projectRoot } from './project.ts';
@@ -54,6 +54,7 @@ export function createPortcullisFunction(scope: Construct, id: string, props: Po
       sourceMap: true,
       sourcesContent: false,
       mainFields: ['module', 'main'],
+      logLevel: LogLevel.WARNING,
       banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       // Shared code lives in the layer; npm packages a function imports itself are bundled,
       // the AWS SDK included, so the tested SDK version is the deployed one (aws-notes §2.2).
