@@ -45,6 +45,10 @@ export async function verifyClientAssertion(assertion: string, client: ClientRec
   } catch {
     throw fail('assertion header is not a JWS header');
   }
+  // Untrusted JSON: `alg` or `kid` may be any value, even one that cannot become a string.
+  if (typeof alg !== 'string' || (kid !== undefined && typeof kid !== 'string')) {
+    throw fail('assertion header alg or kid is not a string');
+  }
   // A `kid` naming a registered credential narrows the search; any other kid (a client's own
   // key id) does not, and every credential registered for the algorithm is tried.
   const sameAlg = (client.client_authentication_methods?.private_key_jwt?.credentials ?? []).filter((c) => c.alg === alg);
