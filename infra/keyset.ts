@@ -22,11 +22,11 @@ const keyAdministration = [
  * `npm run keys:rotate -- --stack …` with their own credentials; nothing can decrypt the key
  * outside Secrets Manager.
  *
- * The secret is created empty (CloudFormation allows neither SecretString nor
+ * The secret is created empty (CloudFormation accepts a secret with neither SecretString nor
  * GenerateSecretString), so the deployment never writes a throw-away value; the keys function
- * writes the first keyset. L1 on purpose: the L2 `Secret` would add a key-policy statement
- * giving every principal of the account encrypt and decrypt through Secrets Manager, grants
- * included, which is broader than the delegation above.
+ * writes the first keyset. L1 on purpose: the L2 `Secret` always generates an initial value,
+ * and adds its own key-policy statement (encrypt, re-encrypt and CreateGrant for the whole
+ * account), broader than the statements below.
  */
 export class Keyset extends Construct {
   readonly key: Key;

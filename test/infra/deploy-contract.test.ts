@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { projectRoot } from '#infra/project';
 import { enableCloudFormationValidation, synth } from './synth.ts';
 
 enableCloudFormationValidation();
@@ -95,4 +98,17 @@ test('no output exposes an execute-api URL (those endpoints are disabled)', () =
   const text = JSON.stringify(json.Outputs);
   assert.ok(!text.includes('execute-api'), text);
   assert.ok(!Object.keys(json.Outputs).some((name) => name.includes('Endpoint')));
+});
+
+test('the app refuses a tenant id that is not [a-z0-9-]', async () => {
+  // The CDK CLI passes `-c tenant=…` to the app through CDK_CONTEXT_JSON.
+  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, CDK_CONTEXT_JSON: JSON.stringify({ tenant: 'Acme_Prod' }) },
+  });
+  await assert.rejects(run, (error: { code: number; stderr: string }) => {
+    assert.notEqual(error.code, 0);
+    assert.match(error.stderr, /context "tenant" must be .*got "Acme_Prod"/);
+    return true;
+  });
 });
