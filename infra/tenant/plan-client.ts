@@ -6,6 +6,7 @@ import type { Reader } from './fields.ts';
 import type { PlannedClient } from './plan.ts';
 
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const publicAppTypes = new Set(['spa', 'native']);
 const secretAuthMethods: readonly SecretAuthMethod[] = ['none', 'client_secret_post', 'client_secret_basic'];
 /** Auth0's default grants per application type, when the file names none. */
 const defaultGrants: Record<string, string[]> = {
@@ -22,18 +23,25 @@ const generateClientId = () => randomBytes(24).toString('base64url').replace(/[-
 export function planClient(c: Reader, existing: TenantConfig | undefined): PlannedClient | undefined {
   const name = c.string('name', { required: true, min: 1, max: 128 });
   if (name === undefined) return undefined;
-  const previous = existing ? [...existing.clients.values()].find((x) => x.name === name) : undefined;
-  const client_id = c.string('client_id', { pattern: idPattern }) ?? previous?.client_id ?? generateClientId();
+  // The Deploy CLI matches clients by name; an explicit client_id matches first, so renaming a
+  // client in the file keeps its stored secret.
+  const explicitId = c.string('client_id', { pattern: idPattern });
+  const previous = existing
+    ? (explicitId !== undefined ? existing.clients.get(explicitId) : undefined) ??
+      [...existing.clients.values()].find((x) => x.name === name && (explicitId === undefined || x.client_id === explicitId))
+    : undefined;
+  const client_id = explicitId ?? previous?.client_id ?? generateClientId();
   const fileSecret = c.string('client_secret', { min: 16, max: 512 });
+  const appType = c.string('app_type');
   const cam = planAuthenticationMethods(c);
   const declared = c.obj.token_endpoint_auth_method;
   let method = c.oneOf('token_endpoint_auth_method', secretAuthMethods);
   if (cam && declared !== undefined && declared !== null) {
     c.problems.add(c.at('token_endpoint_auth_method'), 'must be null when client_authentication_methods is set (Auth0 §17)');
   }
-  if (!cam && method === undefined) method = 'client_secret_post';
+  // Auth0's defaults: public for browser and native apps, client_secret_post for the rest.
+  if (!cam && method === undefined) method = publicAppTypes.has(appType ?? '') ? 'none' : 'client_secret_post';
   const needsSecret = method === 'client_secret_post' || method === 'client_secret_basic';
-  const appType = c.string('app_type');
   const grantTypes = c.strings('grant_types') ?? defaultGrants[appType ?? 'non_interactive'] ?? ['client_credentials'];
   if (method === 'none' && grantTypes.includes('client_credentials')) {
     c.problems.add(c.at('grant_types'), 'client_credentials needs a confidential client (token_endpoint_auth_method is none)');

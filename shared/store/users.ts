@@ -58,7 +58,11 @@ export async function createUser(
     );
     return { ok: true, userId };
   } catch (error) {
-    if ((error as { name?: string }).name === 'TransactionCanceledException') return { ok: false, reason: 'exists' };
+    // Only a failed uniqueness condition means "exists"; throttling or a conflict is an error.
+    const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+      return { ok: false, reason: 'exists' };
+    }
     throw error;
   }
 }

@@ -345,3 +345,31 @@ describe('planTenant: invalid input is reported with its entry and field', () =>
     assert.match(message, /users\[0\]\.email/);
   });
 });
+
+describe('planTenant: defaults and matching added after review', () => {
+  test('spa and native clients default to the public method none, as in Auth0', () => {
+    const plan = planTenant({ clients: [{ name: 's', app_type: 'spa' }, { name: 'n', app_type: 'native' }] }, undefined);
+    assert.deepEqual(plan.clients.map((c) => c.record.token_endpoint_auth_method), ['none', 'none']);
+    assert.deepEqual(plan.clients.map((c) => c.secret), [undefined, undefined]);
+  });
+
+  test('a renamed client with an explicit client_id keeps its stored secret', () => {
+    const first = planTenant({ clients: [{ name: 'old', client_id: 'fixed-id', grant_types: ['client_credentials'] }] }, undefined);
+    const stored = { ...first.clients[0]!.record, client_secret_hash: '$argon2id$stored' };
+    const existing = { ...emptyTenant(), clients: new Map([[stored.client_id, stored]]) };
+    const second = planTenant({ clients: [{ name: 'new', client_id: 'fixed-id', grant_types: ['client_credentials'] }] }, existing as never);
+    assert.equal(second.clients[0]!.keepHash, '$argon2id$stored');
+    assert.equal(second.clients[0]!.secretGenerated, false);
+  });
+});
+
+function emptyTenant() {
+  return {
+    settings: { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, extra: {} },
+    clients: new Map(),
+    resourceServers: new Map(),
+    clientGrants: new Map(),
+    connections: new Map(),
+    customDomains: new Map(),
+  };
+}
