@@ -148,6 +148,14 @@ describe('POST /oauth/token with malformed and refused input', () => {
     });
   });
 
+  test('another method on /oauth/token is 405 method_not_allowed with Allow: POST', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await rawRequest(`${server.baseUrl}/oauth/token`, { method });
+      assertOAuthError(res, 405, 'method_not_allowed');
+      assert.equal(res.headers.allow, 'POST');
+    }
+  });
+
   test('an unknown grant is 400 unsupported_grant_type', async () => {
     assertOAuthError(await postForm({ ...valid, grant_type: 'urn:example:unknown' }), 400, 'unsupported_grant_type');
     assertOAuthError(await postForm({ ...valid, grant_type: '__proto__' }), 400, 'unsupported_grant_type');

@@ -156,11 +156,13 @@ describe('openid-client v6: client_credentials under every secret and key method
   test('PrivateKeyJwt: a replayed assertion (same jti) is refused with 401 invalid_client', async () => {
     const jti = randomUUID();
     const config = await discover('pkj-rs', client.PrivateKeyJwt(keys.rsPrivate, { [client.modifyAssertion]: (_h, p) => void (p.jti = jti) }));
-    await client.clientCredentialsGrant(config, { audience });
+    const first = await client.clientCredentialsGrant(config, { audience });
+    await verifyClientCredentialsToken(first.access_token, expected('pkj-rs', 'read:a write:a'));
     assert.deepEqual(await refusal(client.clientCredentialsGrant(config, { audience })), { status: 401, error: 'invalid_client' });
     // The same jti from another client is a different assertion: jti is unique per issuer.
     const other = await discover('pkj-es', client.PrivateKeyJwt(keys.esPrivate, { [client.modifyAssertion]: (_h, p) => void (p.jti = jti) }));
-    await client.clientCredentialsGrant(other, { audience });
+    const theirs = await client.clientCredentialsGrant(other, { audience });
+    await verifyClientCredentialsToken(theirs.access_token, expected('pkj-es', 'read:a write:a'));
   });
 
   test('PrivateKeyJwt: an assertion living longer than 5 minutes is refused', async () => {
@@ -212,6 +214,8 @@ describe('openid-client v6: client_credentials under every secret and key method
       const statuses = results.map((r) => r.status).sort();
       assert.deepEqual(statuses, [200, 401, 401, 401], `round ${round}`);
       for (const r of results) if (r.status === 401) assert.equal(r.body.error, 'invalid_client');
+      const winner = results.find((r) => r.status === 200)!.body as { access_token?: string };
+      await verifyClientCredentialsToken(winner.access_token, expected('pkj-rs', 'read:a write:a'));
     }
   });
 });
