@@ -43,13 +43,15 @@ export async function openidConfiguration({ tenant, context }: EndpointRequest):
 }
 
 /**
- * RFC 8705 §5 aliases live on `mtls.<custom domain>` (Auth0 §17), or on the mTLS API's own
- * base URL when the deployment names one (the CDK stack's MtlsDomainName).
+ * RFC 8705 §5 aliases live on `mtls.<custom domain>` (Auth0 §17) when the request came
+ * through a custom domain's proxy; otherwise on the deployment's own mTLS API (the CDK
+ * stack's MtlsDomainName, the local mTLS listener), or `mtls.<first custom domain>`.
  */
 function mtlsAliasBase(enabled: boolean, requestDomain: string | undefined, tenant: EndpointRequest['tenant']): string | undefined {
   if (!enabled) return undefined;
+  if (requestDomain) return `https://mtls.${requestDomain}/`;
   const configured = runtimeConfig().mtlsBaseUrl;
   if (configured) return configured;
-  const domain = requestDomain ?? tenant.customDomains.keys().next().value;
+  const domain = tenant.customDomains.keys().next().value;
   return domain ? `https://mtls.${domain}/` : undefined;
 }

@@ -1,3 +1,4 @@
+import { runtimeConfig } from '../config.ts';
 import { invalidClient, invalidRequest } from '../errors.ts';
 import type { EndpointRequest } from '../http/endpoint.ts';
 import type { Params } from '../http/types.ts';
@@ -76,7 +77,7 @@ export async function authenticateClient(
   }
   if (assertion !== undefined) {
     const result = use('private_key_jwt');
-    await verifyClientAssertion(assertion, client, [request.context.issuer, `${request.context.issuer}oauth/token`]);
+    await verifyClientAssertion(assertion, client, assertionAudiences(request.context.issuer));
     return result;
   }
   if (methods.has('tls_client_auth') || methods.has('self_signed_tls_client_auth')) {
@@ -88,6 +89,15 @@ export async function authenticateClient(
     return { client, method: 'none', certificate };
   }
   throw failed('no client authentication presented');
+}
+
+/**
+ * Auth0 accepts the tenant's domain or the custom domain the request came through as `aud`
+ * (reference §1.3); RFC 7523 §3 also allows the token endpoint URL.
+ */
+function assertionAudiences(requestIssuer: string): string[] {
+  const issuers = [...new Set([requestIssuer, runtimeConfig().issuer])];
+  return issuers.flatMap((issuer) => [issuer, `${issuer}oauth/token`]);
 }
 
 function registeredMethods(client: ClientRecord): Set<ClientAuthMethod> {

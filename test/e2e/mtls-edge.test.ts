@@ -179,7 +179,7 @@ describe('mTLS through a trusted edge: cname-api-key and client-certificate head
       assert.equal(direct.issuer, server.issuer, 'no key: the configured issuer');
     });
 
-    test('private_key_jwt through the custom domain: the assertion audience is the custom domain', async () => {
+    test('private_key_jwt through the custom domain: the assertion audience is the custom domain or the tenant issuer', async () => {
       const assertion = (aud: string) =>
         importPKCS8(rsa.privateKey, 'RS256').then((key) =>
           new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer('pkj-edge').setSubject('pkj-edge').setAudience(aud).setIssuedAt().setExpirationTime('1m').setJti(randomUUID()).sign(key),
@@ -190,6 +190,8 @@ describe('mTLS through a trusted edge: cname-api-key and client-certificate head
         client_assertion: await assertion(aud),
       });
       await accepted(await token(await params(edgeIssuer), edge(undefined, undefined)), 'pkj-edge', plain);
+      // Auth0 accepts the tenant's own domain as well as the custom domain (reference §1.3).
+      await accepted(await token(await params(server.issuer), edge(undefined, undefined)), 'pkj-edge', plain);
       invalidClient(await token(await params('https://elsewhere.example.test/'), edge(undefined, undefined)));
     });
   });
