@@ -1,0 +1,183 @@
+import type { BundleFigures } from './bundles.ts';
+import type { CpuShares } from './cpu.ts';
+
+/** What bench/load.mjs prints for the measured run. */
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly total: number;
+  readonly duration: number;
+  readonly latency: { p50: number; p90: number; p99: number; average: number; max: number };
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** The generator's own CPU during the run, % of one core. */
+  readonly cpuPercent: number;
+  readonly statusCodes: Record<string, number>;
+}
+
+/** One measured run of one system (a fresh server, warm-up, then the measured load). */
+export interface Round {
+  readonly result: LoadResult;
+  /** The warm-up before it: its numbers are discarded, its failures are not. */
+  readonly warmup: LoadResult | undefined;
+  readonly cpu: CpuShares;
+  readonly serverOutput: string;
+}
+
+export interface Measured {
+  readonly name: string;
+  readonly rounds: readonly Round[];
+}
+
+export interface RunFacts {
+  readonly date: Date;
+  readonly machine: { nproc: string; cpu: string; node: string };
+  readonly load: { seconds: number; warmupSeconds: number; connections: number; rounds: number };
+  readonly measured: readonly Measured[];
+  readonly bundles: readonly BundleFigures[];
+}
+
+/**
+ * Static: what the product changes made for this benchmark bought, each measured with this
+ * harness (3 rounds) on top of the previous one, so the reader of RESULTS.md sees why the
+ * code looks the way it does. Not regenerated.
+ */
+const history = `## Product changes this benchmark led to
+
+Measured on 2026-11-26 with this harness (3 rounds each), each change on top of the one
+before. The peer's own figure drifts with the VM (2,452–2,853 req/s), so compare the ratios.
+"DynamoDB writes" counts UpdateItem calls per token request.
+
+| State of the code | Portcullis req/s | node-oidc-provider req/s | ratio | Portcullis server CPU per request | DynamoDB writes per request |
+|---|---:|---:|---:|---:|---:|
+| before (commit ba8f3c5) | 1,271 | 2,611 | 0.49 | 1.330 ms | 0.22 |
+| + concurrent lease renewals coalesced (shared/store/rate-limits.ts) | 2,006 | 2,452 | 0.82 | 0.740 ms | 0.019 |
+| + HMAC key of the verified-secret cache as a KeyObject (shared/client-auth/client-secret.ts) | 2,479 | 2,853 | 0.87 | 0.619 ms | 0.019 |
+| + bare KeyObject passed to crypto.sign for RS256 (shared/tokens/signer.ts) | 2,710 | 2,827 | 0.96 | 0.565 ms | 0.019 |
+| + leases sized by the pace they are spent at (shared/store/rate-limits.ts) | 3,082 | 2,554 | 1.21 | 0.498 ms | 0.001 |
+
+Every request still draws from the DynamoDB bucket; the writes are leases of many tokens,
+never more than 10 % of the bucket, and an instance can only be stricter than the bucket.`;
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Non-2xx answers and connection errors (autocannon counts timeouts among errors) of one load run. */
+export function failures(r: LoadResult): number {
+  return r.non2xx + r.errors;
+}
+
+/** The round with the median throughput (the lower middle one for an even count). */
+export function medianRound(rounds: readonly Round[]): Round {
+  const sorted = [...rounds].sort((a, b) => a.result.requestsPerSecond - b.result.requestsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** Server CPU (all its processes and threads) per answered request, in ms. */
+function cpuMsPerRequest(name: string, round: Round): number {
+  const pct = Object.entries(round.cpu.byLabel).filter(([label]) => label.startsWith(`${name} `)).reduce((a, [, v]) => a + v, 0);
+  return ((pct / 100) * round.result.duration * 1000) / Math.max(1, round.result.total);
+}
+
+export function renderResults(facts: RunFacts): { table: string; markdown: string; valid: boolean } {
+  const { measured, bundles, load, machine } = facts;
+  const all = measured.flatMap((m) => m.rounds.map((r) => ({ name: m.name, r })));
+  const valid = all.every(({ r }) => failures(r.result) === 0 && (!r.warmup || failures(r.warmup) === 0));
+  const lines = [
+    '| System | req/s (median round) | p50 ms | p90 ms | p99 ms | non-2xx (all rounds) | errors (all rounds) | req/s of every round | server CPU per request |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const m of measured) {
+    const mid = medianRound(m.rounds);
+    const r = mid.result;
+    // Every round and its warm-up count here, not only the median round.
+    const non2xx = m.rounds.reduce((a, x) => a + x.result.non2xx + (x.warmup?.non2xx ?? 0), 0);
+    const errors = m.rounds.reduce((a, x) => a + x.result.errors + (x.warmup?.errors ?? 0), 0);
+    const every = m.rounds.map((x) => x.result.requestsPerSecond.toFixed(0)).join(', ');
+    lines.push(`| ${m.name} | **${r.requestsPerSecond.toFixed(0)}** | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${non2xx} | ${errors} | ${every} | ${cpuMsPerRequest(m.name, mid).toFixed(3)} ms |`);
+  }
+  const ours = measured.find((m) => m.name === 'Portcullis');
+  const peer = measured.find((m) => m.name === 'node-oidc-provider');
+  if (ours && peer) {
+    const ratio = medianRound(ours.rounds).result.requestsPerSecond / medianRound(peer.rounds).result.requestsPerSecond;
+    const perRound = ours.rounds.map((r, i) => (peer.rounds[i] ? (r.result.requestsPerSecond / peer.rounds[i].result.requestsPerSecond).toFixed(2) : '–'));
+    lines.push('', `Throughput ratio Portcullis / node-oidc-provider (median rounds): **${ratio.toFixed(2)}** (round by round: ${perRound.join(', ')})`);
+  }
+  if (!valid) {
+    lines.push('', '**INVALID RUN**: non-2xx responses or connection errors occurred (status codes: ' +
+      all.map(({ name, r }) => `${name} ${JSON.stringify(r.result.statusCodes)}${r.warmup ? ` (warm-up ${JSON.stringify(r.warmup.statusCodes)})` : ''}`).join('; ') + ').');
+  }
+  lines.push('', `CPU during each measured round, % of one core (the machine has ${all[0]?.r.cpu.cores ?? '?'} cores, so 200 % is all of it):`, '');
+  for (const { name, r } of all) {
+    const shares = Object.entries(r.cpu.byLabel).filter(([, v]) => v >= 0.5).map(([label, v]) => `${label} ${v.toFixed(0)}`).join(', ');
+    lines.push(`- ${name} (${r.result.requestsPerSecond.toFixed(0)} req/s): ${shares}; machine busy ${r.cpu.machineBusy.toFixed(0)}, hypervisor steal ${r.cpu.steal.toFixed(0)}`);
+  }
+  if (bundles.length > 0) {
+    lines.push(
+      '',
+      '| Function group | bundle, function only (`#shared/*` in the layer) | bundle, self-contained | cold import (median of 5) | the 5 runs, ms |',
+      '|---|---:|---:|---:|---|',
+      ...bundles.map((b) => `| ${b.group} | ${kb(b.functionBytes)} | ${kb(b.fullBytes)} | ${b.coldImportMs.toFixed(1)} ms | ${b.coldImportRuns.map((t) => t.toFixed(1)).join(', ')} |`),
+    );
+  }
+  const table = lines.join('\n');
+  const markdown = `# Benchmark results
+
+Written by \`npm run bench\` (bench/run.ts); overwritten on every full run.
+
+- Date: ${facts.date.toISOString()}
+- Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}; Node ${machine.node}
+- Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured, pipelining 1; ${load.rounds} rounds per system, alternating
+
+## client_credentials, POST /oauth/token
+
+${table}
+
+${history}
+
+## Method
+
+- **Same load for both, one after the other in the same run**: autocannon (programmatic
+  API) in its own Node process (\`bench/load.mjs\`), never in a server's process;
+  ${load.connections} connections; a ${load.warmupSeconds} s warm-up whose numbers are
+  discarded, then a ${load.seconds} s measured run; loopback only. ${load.rounds} rounds,
+  alternating Portcullis and node-oidc-provider, each round on a freshly started server; the
+  table shows each system's median round and the ratio divides the two medians (this
+  2-vCPU VM's speed drifts by ±10 % over minutes, so a single round can mislead). req/s =
+  responses answered / the run's duration; latencies are autocannon's percentiles in ms.
+  Any non-2xx answer or connection error, in a measured run or its warm-up, makes the run
+  invalid: it is then marked above and \`npm run bench\` exits 1.
+- **Quiet machine**: the machine is shared, so before each round the bench waits (at most
+  30 s) until the rest of the machine uses under 25 % of a core, and measures a round again
+  (twice at most) when other processes took over 20 % of a core during it. The CPU lines
+  above come from /proc: per process tree and per Node thread (JavaScript runs on
+  \`MainThread\`, RSA signatures on \`libuv-worker\`), DynamoDB Local's \`java\`, the
+  load generator, everything else, and hypervisor steal. "Server CPU per request" is all
+  of the server's processes (for Portcullis including DynamoDB Local) over the requests.
+- **The request**: \`POST /oauth/token\`, \`application/x-www-form-urlencoded\`,
+  \`grant_type=client_credentials&client_id=…&client_secret=…&audience=https://api.bench/\`
+  (node-oidc-provider gets \`resource=\` instead of \`audience=\`, RFC 8707). Before
+  measuring, one sample answer of each is checked: a 200 whose \`access_token\` is an RS256
+  JWT that verifies against the server's own JWKS with the bench audience.
+- **Portcullis**: the local server exactly as \`npm start\` runs it
+  (\`node --import tsx infra/local/main.ts --port P --in-memory --data-dir <tmp> --tenant <bench tenant>\`):
+  the real Lambda handlers behind the local API Gateway, on its own DynamoDB Local (Java),
+  which is in the same 2 cores. The bench tenant (bench/servers.ts) has one
+  \`client_secret_post\` M2M client (secret stored as an argon2id hash), one RS256 API and a
+  client grant, and raises \`tenant.rate_limits.global\` to burst 100000 / 100000 per s so
+  Auth0's default 100/s does not refuse: every request is still counted against the bucket in
+  DynamoDB (leased writes, shared/store/rate-limits.ts), nothing is cached across requests
+  but configuration, keys and the verified-secret MAC.
+- **node-oidc-provider** ${'(bench/peer-oidc-provider.mjs)'}: \`NODE_ENV=production\`, default
+  memory adapter, one client (\`client_secret_post\`, \`client_credentials\` only),
+  \`features.clientCredentials\` and \`features.resourceIndicators\` (resource server with
+  \`accessTokenFormat: 'jwt'\`, RS256), an RS256 key in \`jwks\`, \`devInteractions\` off,
+  token route mounted at \`/oauth/token\`, logging silenced.
+- **Bundles**: each \`functionGroups\` entry of infra/routes.ts bundled with esbuild as the CDK
+  stack does (ESM, minified, platform node, target node24, \`mainFields: module, main\`,
+  createRequire banner, source map external and not counted). "Function only" externalises
+  \`#shared/*\` (shared/ ships in the layer); "self-contained" bundles everything a cold start
+  loads. Cold import: a fresh \`node\` process times \`await import()\` of the self-contained
+  bundle (process start-up excluded), median of 5 processes, no \`--enable-source-maps\`.
+`;
+  return { table, markdown, valid };
+}
