@@ -17,12 +17,14 @@ export interface PortcullisFunctionProps {
 }
 
 /**
- * The package.json written beside each bundle. Functions import shared code as `#shared/…`
- * (package.json "imports"); in the bundle those imports stay external and this mapping sends
- * them to the layer's package, which Lambda's Node.js ≥ 18 runtimes resolve for ES modules
- * from /opt/nodejs/node_modules. A subpath-imports target may be a bare package name.
+ * The package.json written beside each bundle: only marks it an ES module. Functions import
+ * shared code as `#shared/…` (package.json "imports"); esbuild rewrites those to the layer's
+ * bare package `@portcullis/shared/…` and leaves them external. Lambda's Node.js ≥ 18 runtimes
+ * resolve bare ES-module specifiers from /opt/nodejs/node_modules (they search NODE_PATH for
+ * ES modules), which is the documented way to import from a layer; a subpath-imports mapping
+ * to the layer would depend on an undocumented detail of that resolver.
  */
-export const functionPackageJson = { type: 'module', imports: { '#shared/*': `${sharedPackageName}/*` } };
+export const functionPackageJson = { type: 'module' };
 
 /**
  * One Lambda function the Portcullis way: nodejs24.x on arm64 (DESIGN.md), ESM bundle with
@@ -58,7 +60,8 @@ export function createPortcullisFunction(scope: Construct, id: string, props: Po
       banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       // Shared code lives in the layer; npm packages a function imports itself are bundled,
       // the AWS SDK included, so the tested SDK version is the deployed one (aws-notes §2.2).
-      externalModules: ['#shared/*', `${sharedPackageName}/*`],
+      esbuildArgs: { '--alias:#shared': sharedPackageName },
+      externalModules: [`${sharedPackageName}/*`],
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
