@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { functionGroups } from '../infra/routes.ts';
 import { runToEnd } from './processes.ts';
+import { lambdaEsbuildOptions } from '../infra/esbuild-options.ts';
 
 /**
  * Per function group of infra/routes.ts: the size of its Lambda bundle, built with the CDK
@@ -25,24 +26,9 @@ export interface BundleFigures {
 }
 
 const root = new URL('../', import.meta.url).pathname;
-const banner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 async function bundle(entry: string, outfile: string, external: string[]): Promise<number> {
-  await build({
-    entryPoints: [join(root, entry)],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    banner: { js: banner },
-    external,
-    logLevel: 'warning',
-  });
+  await build({ ...lambdaEsbuildOptions, entryPoints: [join(root, entry)], outfile, external });
   return (await stat(outfile)).size;
 }
 

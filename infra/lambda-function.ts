@@ -4,6 +4,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing, type ILayerVersion } fro
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { requireBanner } from './esbuild-options.ts';
 import { lockFile, projectRoot } from './project.ts';
 import { sharedPackageName } from './shared-layer.ts';
 
@@ -57,7 +58,7 @@ export function createPortcullisFunction(scope: Construct, id: string, props: Po
       sourcesContent: false,
       mainFields: ['module', 'main'],
       logLevel: LogLevel.WARNING,
-      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      banner: requireBanner,
       // Shared code lives in the layer; npm packages a function imports itself are bundled,
       // the AWS SDK included, so the tested SDK version is the deployed one (aws-notes §2.2).
       esbuildArgs: { '--alias:#shared': sharedPackageName },

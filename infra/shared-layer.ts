@@ -4,6 +4,7 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 import type { Construct } from 'constructs';
+import { lambdaEsbuildOptions } from './esbuild-options.ts';
 import { projectRoot } from './project.ts';
 
 /** The package name under which the layer exposes shared/ (see functions.ts for the mapping). */
@@ -48,23 +49,13 @@ export function createSharedLayer(scope: Construct): LayerVersion {
 export function bundleShared(sharedDir: string, outDir: string): void {
   mkdirSync(outDir, { recursive: true });
   buildSync({
+    ...lambdaEsbuildOptions,
     entryPoints: sharedModules(sharedDir),
     outbase: sharedDir,
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     chunkNames: '_chunks/[name]-[hash]',
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    // CommonJS dependencies that call require() need it in an ES module (aws-notes §2.2).
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'warning',
   });
   const packageJson = { name: sharedPackageName, type: 'module', exports: { './*': './*.mjs' } };
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
