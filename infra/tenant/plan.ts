@@ -9,6 +9,7 @@ import {
   type TenantConfig,
   type TenantSettings,
 } from '../../shared/tenant/model.ts';
+import type { NewUser } from '../../shared/store/users.ts';
 import { isObject, Problems, Reader } from './fields.ts';
 import { planClient } from './plan-client.ts';
 
@@ -26,15 +27,8 @@ export interface PlannedClient {
   readonly keepHash: string | undefined;
 }
 
-export interface PlannedUser {
-  readonly connection: string;
-  readonly email: string;
-  readonly username?: string;
-  readonly password: string;
-  readonly email_verified: boolean;
-  readonly user_metadata: Record<string, unknown>;
-  readonly app_metadata: Record<string, unknown>;
-}
+/** A user to create: the stored shape, with the password still to be hashed. */
+export type PlannedUser = Omit<NewUser, 'password_hash'> & { readonly password: string };
 
 export interface TenantPlan {
   readonly settings: TenantSettings;
