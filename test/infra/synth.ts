@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PortcullisStack } from '#infra/stack';
@@ -19,6 +20,8 @@ export interface Synthesized {
   readonly outdir: string;
 }
 
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+
 let synthesized: Synthesized | undefined;
 let cloudFormationValidation = false;
 
@@ -38,7 +41,8 @@ export function enableCloudFormationValidation(): void {
  */
 export function synth(): Synthesized {
   if (!synthesized) {
-    const app = new App({ builtinCloudFormationValidation: cloudFormationValidation });
+    // The feature flags of cdk.json, as `cdk synth` and `cdk deploy` apply them: tests assert the template that deploys.
+    const app = new App({ builtinCloudFormationValidation: cloudFormationValidation, context: cdkJson.context });
     const stack = new PortcullisStack(app, 'Portcullis-test');
     const template = Template.fromStack(stack);
     synthesized = { template, json: template.toJSON() as Synthesized['json'], outdir: app.outdir };
