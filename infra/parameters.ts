@@ -96,6 +96,6 @@ export function defineParameters(stack: Stack): DeployParameters {
     keyRotationDays: keyRotationDays.valueAsNumber,
     keyRotationSchedule,
     // CloudFormation has no arithmetic: whole seconds followed by "000" are milliseconds.
-    configCacheMs: Fn.sub('${ConfigCacheSeconds}000'),
+    configCacheMs: Fn.sub(`\${${configCacheSeconds.logicalId}}000`),
   };
 }

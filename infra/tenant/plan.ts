@@ -10,6 +10,7 @@ import {
   type TenantSettings,
 } from '../../shared/tenant/model.ts';
 import type { NewUser } from '../../shared/store/users.ts';
+import { bucketDefaults } from '../../shared/rate-limit/policy.ts';
 import { isObject, Problems, Reader } from './fields.ts';
 import { planClient } from './plan-client.ts';
 
@@ -82,6 +83,9 @@ function unique(problems: Problems, list: string, values: string[], field: strin
   }
 }
 
+/** The `tenant` fields read into TenantSettings; the rest is kept in `extra`. */
+const knownSettings = new Set(['friendly_name', 'default_audience', 'default_directory', 'mtls', 'rate_limits']);
+
 function planSettings(root: Reader, problems: Problems): TenantSettings {
   const t = root.object('tenant');
   if (!t) return { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, extra: {} };
@@ -95,9 +99,11 @@ function planSettings(root: Reader, problems: Problems): TenantSettings {
       per_second: bucket.integer('per_second', { min: 1, max: 1_000_000, fallback: 1 }),
     };
   }
-  if (rl) for (const name of Object.keys(rateLimits)) if (!['global', 'jwks'].includes(name)) problems.add(`tenant.rate_limits.${name}`, 'is not a known bucket (global, jwks)');
-  const { friendly_name, default_audience, default_directory, mtls, rate_limits, ...extra } = t.obj;
-  void friendly_name; void default_audience; void default_directory; void mtls; void rate_limits;
+  const buckets = Object.keys(bucketDefaults);
+  for (const name of Object.keys(rateLimits)) {
+    if (!buckets.includes(name)) problems.add(`tenant.rate_limits.${name}`, `is not a known bucket (${buckets.join(', ')})`);
+  }
+  const extra = Object.fromEntries(Object.entries(t.obj).filter(([key]) => !knownSettings.has(key)));
   return {
     friendly_name: t.string('friendly_name'),
     default_audience: t.string('default_audience'),

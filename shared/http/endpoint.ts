@@ -39,7 +39,7 @@ export function endpoint(handler: Endpoint, options: EndpointOptions) {
       try {
         const tenant = await tenantConfig();
         const context = resolveRequestContext(event, tenant);
-        rateHeaders = await limiter(tenant, context);
+        rateHeaders = await limiter(tenant);
         const result = await handler({ event, tenant, context });
         return { ...result, headers: { ...result.headers, ...rateHeaders } };
       } catch (error) {

@@ -3,7 +3,6 @@ import { log } from '../log.ts';
 import { bucketSetting, type BucketName } from '../rate-limit/policy.ts';
 import { consume, type RateDecision } from '../store/rate-limits.ts';
 import type { TenantConfig } from '../tenant/model.ts';
-import type { RequestContext } from './request-context.ts';
 
 export interface RateLimitOptions {
   /** Buckets this endpoint draws from, besides the tenant-wide `global` one. */
@@ -18,12 +17,12 @@ export interface RateLimitOptions {
  */
 export function rateLimit(options: RateLimitOptions) {
   const names: BucketName[] = ['global', ...options.buckets];
-  return async function rateLimitBefore(tenant: TenantConfig, _context: RequestContext): Promise<Record<string, string>> {
+  return async function rateLimitBefore(tenant: TenantConfig): Promise<Record<string, string>> {
     let tightest: RateDecision | undefined;
     for (const name of names) {
       let decision: RateDecision;
       try {
-        decision = await consume(`${name}`, bucketSetting(tenant.settings, name));
+        decision = await consume(name, bucketSetting(tenant.settings, name));
       } catch (error) {
         log.warn('rate limit unavailable, failing open', { bucket: name, error: String(error) });
         continue;

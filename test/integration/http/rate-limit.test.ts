@@ -3,12 +3,10 @@ import { before, describe, test } from 'node:test';
 import { resetRuntimeConfig } from '../../../shared/config.ts';
 import { OAuthError } from '../../../shared/errors.ts';
 import { rateLimit } from '../../../shared/http/rate-limit.ts';
-import type { RequestContext } from '../../../shared/http/request-context.ts';
 import { emptySettings } from '../../../shared/store/tenant-config.ts';
 import type { RateLimitSetting, TenantConfig } from '../../../shared/tenant/model.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
 
-const context: RequestContext = { issuer: 'http://localhost:3000/', clientIp: '198.51.100.7', customDomain: undefined, certificate: undefined };
 // Practically no refill during a test, so the counts do not depend on the clock.
 const slow = (burst: number): RateLimitSetting => ({ burst, per_second: 0.0001 });
 const tenantWith = (rate_limits: Record<string, RateLimitSetting>): TenantConfig => ({
@@ -32,7 +30,7 @@ describe('rateLimit (X-RateLimit-* headers and 429s, on DynamoDB Local)', () => 
     resetRuntimeConfig();
     try {
       const limiter = rateLimit({ buckets: [] });
-      assert.deepEqual(await limiter(tenantWith({ global: slow(1) }), context), {});
+      assert.deepEqual(await limiter(tenantWith({ global: slow(1) })), {});
     } finally {
       process.env.TABLE_RATE_LIMITS = previous;
       resetRuntimeConfig();
@@ -42,11 +40,11 @@ describe('rateLimit (X-RateLimit-* headers and 429s, on DynamoDB Local)', () => 
   test('headers carry the burst as limit and a remaining count going down; then a 429 with Retry-After', async () => {
     const limiter = rateLimit({ buckets: [] });
     const tenant = tenantWith({ global: slow(3) });
-    const seen = [await limiter(tenant, context), await limiter(tenant, context), await limiter(tenant, context)];
+    const seen = [await limiter(tenant), await limiter(tenant), await limiter(tenant)];
     assert.deepEqual(seen.map((h) => h['X-RateLimit-Limit']), ['3', '3', '3']);
     assert.deepEqual(seen.map((h) => h['X-RateLimit-Remaining']), ['2', '1', '0']);
     for (const h of seen) assert.ok(Number(h['X-RateLimit-Reset']) >= Math.floor(Date.now() / 1000));
-    await assert.rejects(limiter(tenant, context), (error: unknown) => {
+    await assert.rejects(limiter(tenant), (error: unknown) => {
       assert.ok(error instanceof OAuthError);
       assert.equal(error.statusCode, 429);
       assert.equal(error.error, 'too_many_requests');
@@ -60,11 +58,11 @@ describe('rateLimit (X-RateLimit-* headers and 429s, on DynamoDB Local)', () => 
   test('the tightest bucket is reported, and its exhaustion refuses', async () => {
     const limiter = rateLimit({ buckets: ['jwks'] });
     const tenant = tenantWith({ global: slow(100), jwks: slow(2) });
-    const first = await limiter(tenant, context);
+    const first = await limiter(tenant);
     assert.equal(first['X-RateLimit-Limit'], '2');
     assert.equal(first['X-RateLimit-Remaining'], '1');
-    await limiter(tenant, context);
-    await assert.rejects(limiter(tenant, context), (error: unknown) => error instanceof OAuthError && error.statusCode === 429);
+    await limiter(tenant);
+    await assert.rejects(limiter(tenant), (error: unknown) => error instanceof OAuthError && error.statusCode === 429);
   });
 
 });
