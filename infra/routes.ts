@@ -7,6 +7,8 @@
  * with mutual TLS, advertised as `mtls_endpoint_aliases` (RFC 8705 §5, Auth0 §17). Browsers
  * must never reach an mTLS domain, so only token-type endpoints are mounted there.
  */
+import type { TableId } from './tables.ts';
+
 export type ApiName = 'public' | 'mtls';
 export type HttpMethod = 'GET' | 'POST' | 'OPTIONS' | 'DELETE';
 
@@ -15,9 +17,11 @@ export interface FunctionGroup {
   readonly entry: string;
   readonly memoryMiB: number;
   /** DynamoDB actions per table, granted and nothing more (least privilege). */
-  readonly tables: Partial<Record<'clients' | 'users' | 'codes' | 'rateLimits', readonly string[]>>;
+  readonly tables: Partial<Record<TableId, readonly string[]>>;
   /** Whether the function reads the signing keyset. */
   readonly readsKeyset: boolean;
+  /** Whether the function sends email (SES, from the tenant's sender identity only). */
+  readonly sendsMail: boolean;
   readonly description: string;
 }
 
@@ -27,18 +31,67 @@ export const functionGroups = {
     memoryMiB: 512,
     tables: { clients: ['dynamodb:Query'], rateLimits: ['dynamodb:UpdateItem'] },
     readsKeyset: true,
+    sendsMail: false,
     description: 'OpenID Connect discovery and the JWKS',
   },
   token: {
     entry: 'functions/token/handler.ts',
+    // argon2id (19 MiB per hash) for the password grants, RSA signing: the most CPU of any group.
     memoryMiB: 1024,
     tables: {
       clients: ['dynamodb:Query'],
-      codes: ['dynamodb:PutItem'],
-      rateLimits: ['dynamodb:UpdateItem'],
+      users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      codes: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+      refreshTokens: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      sessions: ['dynamodb:UpdateItem'],
+      rateLimits: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     },
     readsKeyset: true,
-    description: 'POST /oauth/token: client authentication and the grants',
+    sendsMail: true,
+    description: 'POST /oauth/token (client authentication and the grants) and POST /oauth/revoke',
+  },
+  authorize: {
+    entry: 'functions/authorize/handler.ts',
+    memoryMiB: 1024,
+    tables: {
+      clients: ['dynamodb:Query'],
+      users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      codes: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+      sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      rateLimits: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    },
+    readsKeyset: true,
+    sendsMail: true,
+    description: 'GET /authorize and the hosted pages under /u/ (login, signup, consent, password reset, unblock)',
+  },
+  dbconnections: {
+    entry: 'functions/dbconnections/handler.ts',
+    memoryMiB: 1024,
+    tables: {
+      clients: ['dynamodb:Query'],
+      users: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      codes: ['dynamodb:PutItem'],
+      rateLimits: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    },
+    readsKeyset: false,
+    sendsMail: true,
+    description: 'POST /dbconnections/signup and /dbconnections/change_password',
+  },
+  userinfo: {
+    entry: 'functions/userinfo/handler.ts',
+    memoryMiB: 512,
+    tables: { clients: ['dynamodb:Query'], users: ['dynamodb:GetItem'], rateLimits: ['dynamodb:UpdateItem'] },
+    readsKeyset: true,
+    sendsMail: false,
+    description: 'GET and POST /userinfo',
+  },
+  logout: {
+    entry: 'functions/logout/handler.ts',
+    memoryMiB: 512,
+    tables: { clients: ['dynamodb:Query'], sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], rateLimits: ['dynamodb:UpdateItem'] },
+    readsKeyset: true,
+    sendsMail: false,
+    description: 'GET /v2/logout, GET and POST /oidc/logout, and OIDC back-channel logout',
   },
 } as const satisfies Record<string, FunctionGroup>;
 
@@ -57,6 +110,25 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/.well-known/oauth-authorization-server', fn: 'discovery', apis: ['public'] },
   { method: 'GET', path: '/.well-known/jwks.json', fn: 'discovery', apis: ['public'] },
   { method: 'POST', path: '/oauth/token', fn: 'token', apis: ['public', 'mtls'] },
+  { method: 'OPTIONS', path: '/oauth/token', fn: 'token', apis: ['public'] },
+  { method: 'POST', path: '/oauth/revoke', fn: 'token', apis: ['public', 'mtls'] },
+  { method: 'OPTIONS', path: '/oauth/revoke', fn: 'token', apis: ['public'] },
+  { method: 'GET', path: '/authorize', fn: 'authorize', apis: ['public'] },
+  ...(['login', 'signup', 'consent', 'reset-password'] as const).flatMap((page) => [
+    { method: 'GET' as const, path: `/u/${page}`, fn: 'authorize' as const, apis: ['public'] as const },
+    { method: 'POST' as const, path: `/u/${page}`, fn: 'authorize' as const, apis: ['public'] as const },
+  ]),
+  { method: 'GET', path: '/u/unblock', fn: 'authorize', apis: ['public'] },
+  { method: 'POST', path: '/dbconnections/signup', fn: 'dbconnections', apis: ['public'] },
+  { method: 'OPTIONS', path: '/dbconnections/signup', fn: 'dbconnections', apis: ['public'] },
+  { method: 'POST', path: '/dbconnections/change_password', fn: 'dbconnections', apis: ['public'] },
+  { method: 'OPTIONS', path: '/dbconnections/change_password', fn: 'dbconnections', apis: ['public'] },
+  { method: 'GET', path: '/userinfo', fn: 'userinfo', apis: ['public', 'mtls'] },
+  { method: 'POST', path: '/userinfo', fn: 'userinfo', apis: ['public', 'mtls'] },
+  { method: 'OPTIONS', path: '/userinfo', fn: 'userinfo', apis: ['public'] },
+  { method: 'GET', path: '/v2/logout', fn: 'logout', apis: ['public'] },
+  { method: 'GET', path: '/oidc/logout', fn: 'logout', apis: ['public'] },
+  { method: 'POST', path: '/oidc/logout', fn: 'logout', apis: ['public'] },
 ];
 
 export function routesFor(api: ApiName): Route[] {

@@ -6,7 +6,7 @@
  * expire carry `expiresAt` in epoch seconds; TTL deletes them lazily, so every read and every
  * condition also compares `expiresAt` with the clock (aws-notes §4.2).
  */
-export type TableId = 'clients' | 'users' | 'codes' | 'rateLimits';
+export type TableId = 'clients' | 'users' | 'codes' | 'rateLimits' | 'sessions' | 'refreshTokens';
 
 export interface TableDefinition {
   readonly id: TableId;
@@ -41,7 +41,26 @@ export const tables: readonly TableDefinition[] = [
     sortKey: false,
     ttlAttribute: 'expiresAt',
     durable: false,
-    description: 'One-time artefacts, keyed by hash: client-assertion jti replay guards, later codes and tickets.',
+    description:
+      'One-time and short-lived artefacts, keyed by hash: client-assertion jti replay guards, authorization codes, login transactions, password-reset and unblock tickets.',
+  },
+  {
+    id: 'sessions',
+    envVar: 'TABLE_SESSIONS',
+    sortKey: false,
+    ttlAttribute: 'expiresAt',
+    // Losing a session only means logging in again, as when it expires.
+    durable: false,
+    description: 'SSO sessions (the browser cookie holds the session id and a secret whose hash is stored), with idle and absolute lifetimes.',
+  },
+  {
+    id: 'refreshTokens',
+    envVar: 'TABLE_REFRESH_TOKENS',
+    sortKey: false,
+    ttlAttribute: 'expiresAt',
+    // Losing refresh tokens would sign every application out: PITR and RETAIN, like users.
+    durable: true,
+    description: 'Refresh tokens (by hash) and their rotation families, for rotation, reuse detection and revocation.',
   },
   {
     id: 'rateLimits',

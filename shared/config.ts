@@ -8,12 +8,17 @@ export interface RuntimeConfig {
   readonly issuer: string;
   /** Base URL of the mTLS API when it is not `https://mtls.<custom domain>/`. */
   readonly mtlsBaseUrl: string | undefined;
-  readonly tables: { clients: string; users: string; codes: string; rateLimits: string };
+  readonly tables: { clients: string; users: string; codes: string; rateLimits: string; sessions: string; refreshTokens: string };
   readonly keyset: { kind: 'file'; path: string } | { kind: 'secretsmanager'; secretId: string };
   /** How long a function trusts its cached tenant configuration (clients, APIs, grants). */
   readonly configCacheMs: number;
   /** How long a function trusts its cached keyset; rotation reaches warm functions within it. */
   readonly keysetCacheMs: number;
+  /**
+   * Where email goes: Amazon SES from the tenant's sender identity on AWS (`SES_FROM_ADDRESS`),
+   * or locally one JSON line per message appended to `OUTBOX_FILE` (and printed).
+   */
+  readonly mail: { kind: 'ses'; from: string } | { kind: 'outbox'; file: string } | { kind: 'none' };
 }
 
 let cached: RuntimeConfig | undefined;
@@ -51,10 +56,17 @@ function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
       users: required('TABLE_USERS'),
       codes: required('TABLE_CODES'),
       rateLimits: required('TABLE_RATE_LIMITS'),
+      sessions: required('TABLE_SESSIONS'),
+      refreshTokens: required('TABLE_REFRESH_TOKENS'),
     },
     keyset,
     configCacheMs: numberOr(env.CONFIG_CACHE_MS, 30_000),
     keysetCacheMs: numberOr(env.KEYSET_CACHE_MS, 300_000),
+    mail: env.SES_FROM_ADDRESS
+      ? { kind: 'ses', from: env.SES_FROM_ADDRESS }
+      : env.OUTBOX_FILE
+        ? { kind: 'outbox', file: env.OUTBOX_FILE }
+        : { kind: 'none' },
   };
 }
 

@@ -1,5 +1,14 @@
+import { notFound } from '#shared/errors';
 import { endpoint } from '#shared/http/endpoint';
+import { revokeEndpoint } from './revoke.ts';
 import { tokenEndpoint } from './token-endpoint.ts';
 
-/** Lambda for the token endpoint group (infra/routes.ts): only POST /oauth/token so far. */
-export const handler = endpoint(tokenEndpoint, { rateLimit: { buckets: [] } });
+/** Lambda for the token endpoint group (infra/routes.ts): POST /oauth/token and POST /oauth/revoke. */
+export const handler = endpoint(
+  async (request) => {
+    if (request.event.resource === '/oauth/token') return tokenEndpoint(request);
+    if (request.event.resource === '/oauth/revoke') return revokeEndpoint(request);
+    throw notFound('Not found');
+  },
+  { rateLimit: { buckets: [] } },
+);

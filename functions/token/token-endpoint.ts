@@ -4,11 +4,21 @@ import { parseBody } from '#shared/http/body';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import { json, noStore } from '#shared/http/responses';
 import type { ApiResult } from '#shared/http/types';
+import { authorizationCode } from './grants/authorization-code.ts';
 import { clientCredentials } from './grants/client-credentials.ts';
 import type { Grant } from './grants/grant.ts';
+import { password } from './grants/password.ts';
+import { passwordRealm } from './grants/password-realm.ts';
+import { refreshToken } from './grants/refresh-token.ts';
 
-/** The grants this deployment speaks; later ones register here. A Map, so `__proto__` is just unknown. */
-const grants = new Map<string, Grant>([['client_credentials', clientCredentials]]);
+/** The grants this deployment speaks. A Map, so `__proto__` is just unknown. */
+export const grants = new Map<string, Grant>([
+  ['client_credentials', clientCredentials],
+  ['authorization_code', authorizationCode],
+  ['refresh_token', refreshToken],
+  ['password', password],
+  ['http://auth0.com/oauth/grant-type/password-realm', passwordRealm],
+]);
 
 /**
  * `POST /oauth/token` (reference §3.1): parse, pick the grant, authenticate the client the

@@ -57,6 +57,8 @@ async function startServing(options: LocalOptions, dataDir: string, database: Ru
   await ensureLocalKeyset(keysetFile);
   process.env.ISSUER = options.issuer;
   process.env.KEYSET_FILE = keysetFile;
+  // Emails (password reset, unblock, later passwordless) are appended here and printed.
+  process.env.OUTBOX_FILE = join(dataDir, 'outbox.jsonl');
   if (options.mtls) process.env.MTLS_BASE_URL = `https://${new URL(options.issuer).hostname}:${options.mtls.port}/`;
 
   let demo: DemoCredentials | undefined;

@@ -51,6 +51,8 @@ export function planClient(c: Reader, existing: TenantConfig | undefined): Plann
   const {
     name: _n, client_id: _i, client_secret: _s, token_endpoint_auth_method: _m, client_authentication_methods: _c,
     grant_types: _g, app_type: _a, is_first_party: _f, require_proof_of_possession: _p, is_token_endpoint_ip_header_trusted: _t,
+    callbacks: _cb, allowed_origins: _ao, web_origins: _wo, allowed_logout_urls: _lo, jwt_configuration: _j, refresh_token: _r,
+    oidc_logout: _ol, oidc_backchannel_logout: _obl,
     ...extra
   } = c.obj;
   return {
@@ -64,6 +66,13 @@ export function planClient(c: Reader, existing: TenantConfig | undefined): Plann
       ...(cam ? { client_authentication_methods: cam } : {}),
       require_proof_of_possession: c.boolean('require_proof_of_possession', false),
       is_token_endpoint_ip_header_trusted: c.boolean('is_token_endpoint_ip_header_trusted', false),
+      callbacks: urls(c, 'callbacks', 'url'),
+      allowed_origins: urls(c, 'allowed_origins', 'origin'),
+      web_origins: urls(c, 'web_origins', 'origin'),
+      allowed_logout_urls: urls(c, 'allowed_logout_urls', 'url'),
+      jwt_configuration: planJwtConfiguration(c),
+      refresh_token: planRefreshToken(c, appType),
+      backchannel_logout_urls: planBackchannelLogout(c),
       extra,
     },
     secret,
@@ -148,4 +157,58 @@ function parseCert(cred: Reader, pem: string): X509Certificate | undefined {
     cred.problems.add(cred.at('pem'), 'is not a PEM certificate');
     return undefined;
   }
+}
+
+/**
+ * A list of absolute http(s) URLs (callbacks, logout URLs) or origins. Auth0 matches
+ * callbacks exactly; a fragment can never be part of a redirect (RFC 6749 §3.1.2), and
+ * wildcards are refused here, since exact matching is what RFC 9700 §2.1 asks for.
+ */
+export function urls(c: Reader, field: string, kind: 'url' | 'origin'): string[] {
+  return (c.strings(field) ?? []).filter((value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      c.problems.add(c.at(field), `${value} is not an absolute URL`);
+      return false;
+    }
+    if (value.includes('*')) c.problems.add(c.at(field), `${value}: wildcards are not supported; list each URL`);
+    else if (url.protocol !== 'https:' && url.protocol !== 'http:' && kind === 'origin') c.problems.add(c.at(field), `${value} is not an http(s) origin`);
+    else if (kind === 'origin' && url.origin !== value.replace(/\/$/, '')) c.problems.add(c.at(field), `${value} is not an origin (scheme://host[:port])`);
+    else if (url.hash) c.problems.add(c.at(field), `${value} must not contain a fragment`);
+    else return true;
+    return false;
+  }).map((value) => (kind === 'origin' ? new URL(value).origin : value));
+}
+
+function planJwtConfiguration(c: Reader): PlannedClient['record']['jwt_configuration'] {
+  const j = c.object('jwt_configuration');
+  // HS256 would need the client secret in clear to sign; Portcullis keeps only its hash.
+  const alg = j?.oneOf('alg', ['RS256', 'PS256', 'ES256'] as const, 'RS256') ?? 'RS256';
+  return { alg, lifetime_in_seconds: j?.integer('lifetime_in_seconds', { min: 60, max: 2_592_000, fallback: 36_000 }) ?? 36_000 };
+}
+
+/** Auth0's defaults: SPAs and native apps get rotating, expiring tokens; others non-rotating. */
+function planRefreshToken(c: Reader, appType: string | undefined): PlannedClient['record']['refresh_token'] {
+  const r = c.object('refresh_token');
+  const browserOrNative = publicAppTypes.has(appType ?? '');
+  const rotation = r?.oneOf('rotation_type', ['rotating', 'non-rotating'] as const) ?? (browserOrNative ? 'rotating' : 'non-rotating');
+  const expiration = r?.oneOf('expiration_type', ['expiring', 'non-expiring'] as const) ?? (rotation === 'rotating' ? 'expiring' : 'non-expiring');
+  if (rotation === 'rotating' && expiration === 'non-expiring') c.problems.add(c.at('refresh_token.expiration_type'), 'rotating refresh tokens must be expiring (Auth0)');
+  return {
+    rotation_type: rotation,
+    expiration_type: expiration,
+    leeway: r?.integer('leeway', { min: 0, max: 60, fallback: 0 }) ?? 0,
+    token_lifetime: r?.integer('token_lifetime', { min: 1, max: 31_557_600, fallback: 2_592_000 }) ?? 2_592_000,
+    infinite_token_lifetime: r?.boolean('infinite_token_lifetime', expiration === 'non-expiring') ?? expiration === 'non-expiring',
+    idle_token_lifetime: r?.integer('idle_token_lifetime', { min: 1, max: 31_557_600, fallback: 2_592_000 }) ?? 2_592_000,
+    infinite_idle_token_lifetime: r?.boolean('infinite_idle_token_lifetime', expiration === 'non-expiring') ?? expiration === 'non-expiring',
+  };
+}
+
+/** `oidc_logout.backchannel_logout_urls` (current) or `oidc_backchannel_logout.backchannel_logout_urls` (older). */
+function planBackchannelLogout(c: Reader): string[] {
+  const section = c.object('oidc_logout') ?? c.object('oidc_backchannel_logout');
+  return section ? urls(section, 'backchannel_logout_urls', 'url') : [];
 }

@@ -12,7 +12,8 @@ import {
 import type { NewUser } from '../../shared/store/users.ts';
 import { bucketDefaults } from '../../shared/rate-limit/policy.ts';
 import { isObject, Problems, Reader } from './fields.ts';
-import { planClient } from './plan-client.ts';
+import { planAttackProtection } from './plan-attack-protection.ts';
+import { planClient, urls } from './plan-client.ts';
 
 /**
  * Turns a tenant file (Auth0 Deploy CLI YAML, parsed) into the records to store, or into the
@@ -84,11 +85,15 @@ function unique(problems: Problems, list: string, values: string[], field: strin
 }
 
 /** The `tenant` fields read into TenantSettings; the rest is kept in `extra`. */
-const knownSettings = new Set(['friendly_name', 'default_audience', 'default_directory', 'mtls', 'rate_limits']);
+const knownSettings = new Set([
+  'friendly_name', 'default_audience', 'default_directory', 'mtls', 'rate_limits',
+  'allowed_logout_urls', 'session_lifetime', 'idle_session_lifetime', 'flags',
+]);
 
 function planSettings(root: Reader, problems: Problems): TenantSettings {
   const t = root.object('tenant');
-  if (!t) return { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, extra: {} };
+  const attack_protection = planAttackProtection(root);
+  if (!t) return { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, attack_protection, extra: {} };
   const rateLimits: Record<string, { burst: number; per_second: number }> = {};
   const rl = t.object('rate_limits');
   for (const name of Object.keys(rl?.obj ?? {})) {
@@ -110,6 +115,12 @@ function planSettings(root: Reader, problems: Problems): TenantSettings {
     default_directory: t.string('default_directory'),
     mtls: { enable_endpoint_aliases: t.object('mtls')?.boolean('enable_endpoint_aliases', false) ?? false },
     rate_limits: rateLimits,
+    allowed_logout_urls: urls(t, 'allowed_logout_urls', 'url'),
+    // Hours, as Auth0's tenant settings: absolute 168 (7 days), idle 72 (3 days) by default.
+    session_lifetime: t.integer('session_lifetime', { min: 1, max: 8_760, fallback: 168 }),
+    idle_session_lifetime: t.integer('idle_session_lifetime', { min: 1, max: 8_760, fallback: 72 }),
+    flags: { enable_public_signup_user_exists_error: t.object('flags')?.boolean('enable_public_signup_user_exists_error', false) ?? false },
+    attack_protection,
     extra,
   };
 }

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { tenantConfig } from '../store/tenant-config.ts';
 import type { TenantConfig } from '../tenant/model.ts';
-import { errorResponse } from './error-response.ts';
+import { errorResponse, type ErrorFormat } from './error-response.ts';
 import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
 import { resolveRequestContext, type RequestContext } from './request-context.ts';
 import type { ApiEvent, ApiResult } from './types.ts';
@@ -21,8 +21,11 @@ export type Endpoint = (request: EndpointRequest) => Promise<ApiResult>;
 
 export interface EndpointOptions {
   readonly rateLimit: RateLimitOptions;
-  /** How errors are written: OAuth JSON (default) or plain text (JWKS answers text, §16.1). */
-  readonly errorFormat?: 'json' | 'text';
+  /**
+   * How errors are written: OAuth JSON (default), plain text (JWKS and /userinfo answer text,
+   * §16.1), or an HTML error page (the hosted pages and /authorize when it cannot redirect).
+   */
+  readonly errorFormat?: ErrorFormat;
 }
 
 /**
@@ -36,15 +39,18 @@ export function endpoint(handler: Endpoint, options: EndpointOptions) {
     .use(httpHeaderNormalizer())
     .handler(async (event) => {
       let rateHeaders: Record<string, string> = {};
+      let tenantName: string | undefined;
       try {
         const tenant = await tenantConfig();
+        tenantName = tenant.settings.friendly_name;
         const context = resolveRequestContext(event, tenant);
         rateHeaders = await limiter(tenant);
         const result = await handler({ event, tenant, context });
-        return { ...result, headers: { ...result.headers, ...rateHeaders } };
+        // An endpoint's own bucket (per user, per IP…) reports its headers itself; they win.
+        return { ...result, headers: { ...rateHeaders, ...result.headers } };
       } catch (error) {
-        const result = errorResponse(error, event, options.errorFormat ?? 'json');
-        return { ...result, headers: { ...result.headers, ...rateHeaders } };
+        const result = errorResponse(error, event, options.errorFormat ?? 'json', tenantName);
+        return { ...result, headers: { ...rateHeaders, ...result.headers } };
       }
     });
 }

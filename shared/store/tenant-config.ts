@@ -3,6 +3,7 @@ import { runtimeConfig } from '../config.ts';
 import {
   CONFIG_PARTITION,
   clientGrantKey,
+  clientDefaults,
   type ClientGrantRecord,
   type ClientRecord,
   type ConnectionRecord,
@@ -69,7 +70,7 @@ export async function loadTenantConfig(tableName = runtimeConfig().tables.client
       const data = item.data as never;
       const kind = sk.slice(0, sk.indexOf('#') === -1 ? sk.length : sk.indexOf('#'));
       if (kind === 'settings') settings = { ...emptySettings, ...(data as TenantSettings) };
-      else if (kind === 'client') clients.set((data as ClientRecord).client_id, data);
+      else if (kind === 'client') clients.set((data as ClientRecord).client_id, { ...clientDefaults, ...(data as ClientRecord) });
       else if (kind === 'api') resourceServers.set((data as ResourceServerRecord).identifier, data);
       else if (kind === 'grant') {
         const grant = data as ClientGrantRecord;

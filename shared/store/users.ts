@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runtimeConfig } from '../config.ts';
 import { ddb } from './ddb.ts';
 
@@ -13,10 +13,32 @@ export interface NewUser {
   readonly connection: string;
   readonly email: string;
   readonly username?: string;
+  /** argon2id PHC string, or a bcrypt hash imported from Auth0 (rehashed at the next login). */
   readonly password_hash: string;
   readonly email_verified: boolean;
   readonly user_metadata: Record<string, unknown>;
   readonly app_metadata: Record<string, unknown>;
+  readonly given_name?: string;
+  readonly family_name?: string;
+  readonly name?: string;
+  readonly nickname?: string;
+  readonly picture?: string;
+  readonly phone_number?: string;
+}
+
+/** A stored user: what was created, plus what logins and resets change. Dates are ISO strings. */
+export interface UserRecord extends NewUser {
+  /** `auth0|<24 hex>`: the `sub` of its tokens. */
+  readonly user_id: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly last_login?: string;
+  readonly logins_count?: number;
+  /** When the user was last unblocked (link or password reset): brute-force failures before it no longer count. */
+  readonly unblocked_at?: string;
+  readonly password_changed_at?: string;
+  /** Set by an administrator; a blocked user cannot log in (`unauthorized` / "user is blocked"). */
+  readonly blocked?: boolean;
 }
 
 export const userKey = {
@@ -65,4 +87,50 @@ export async function createUser(
     }
     throw error;
   }
+}
+
+export interface UserStoreOptions {
+  readonly tableName?: string;
+  readonly client?: DynamoDBDocumentClient;
+}
+
+const tableOf = (options: UserStoreOptions) => options.tableName ?? runtimeConfig().tables.users;
+
+export async function getUser(userId: string, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
+  const out = await (options.client ?? ddb()).send(
+    new GetCommand({ TableName: tableOf(options), Key: { pk: userKey.user(userId) }, ConsistentRead: true }),
+  );
+  const item = out.Item as (UserRecord & { pk?: string }) | undefined;
+  if (!item) return undefined;
+  const { pk: _pk, ...user } = item;
+  return user;
+}
+
+/**
+ * The user a login names in a connection: an identifier with `@` is an email, otherwise a
+ * username (Auth0's login field takes either). Looked up through the uniqueness guard.
+ */
+export async function findUserByLogin(connection: string, identifier: string, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
+  const key = identifier.includes('@') ? userKey.email(connection, identifier) : userKey.username(connection, identifier);
+  const guard = await (options.client ?? ddb()).send(new GetCommand({ TableName: tableOf(options), Key: { pk: key }, ConsistentRead: true }));
+  const userId = guard.Item?.user_id as string | undefined;
+  return userId ? getUser(userId, options) : undefined;
+}
+
+/** Fields a login, a reset or an unblock may change. */
+export type UserUpdate = Partial<Pick<UserRecord, 'password_hash' | 'last_login' | 'logins_count' | 'unblocked_at' | 'password_changed_at' | 'email_verified'>>;
+
+/** Updates an existing user (never creates one) and stamps `updated_at`. */
+export async function updateUser(userId: string, update: UserUpdate, options: UserStoreOptions & { now?: Date } = {}): Promise<void> {
+  const fields = Object.entries({ ...update, updated_at: (options.now ?? new Date()).toISOString() }).filter(([, v]) => v !== undefined);
+  await (options.client ?? ddb()).send(
+    new UpdateCommand({
+      TableName: tableOf(options),
+      Key: { pk: userKey.user(userId) },
+      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])),
+      ExpressionAttributeValues: Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])),
+    }),
+  );
 }

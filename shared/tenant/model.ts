@@ -38,9 +38,61 @@ export interface ClientRecord {
   };
   readonly require_proof_of_possession: boolean;
   readonly is_token_endpoint_ip_header_trusted: boolean;
+  /** Allowed Callback URLs: `redirect_uri` must equal one exactly (reference §2.1). */
+  readonly callbacks: readonly string[];
+  /** Allowed Origins (CORS) for XHR calls from browsers. */
+  readonly allowed_origins: readonly string[];
+  /** Allowed Web Origins: CORS too, and the origins `response_mode=web_message` may post to. */
+  readonly web_origins: readonly string[];
+  /** Allowed Logout URLs for `returnTo` / `post_logout_redirect_uri` (reference §5). */
+  readonly allowed_logout_urls: readonly string[];
+  /** ID-token signing algorithm and lifetime (Auth0 default RS256, 36,000 s). */
+  readonly jwt_configuration: { readonly alg: SigningAlg; readonly lifetime_in_seconds: number };
+  readonly refresh_token: RefreshTokenSettings;
+  /** OIDC back-channel logout URIs (Auth0 `oidc_logout.backchannel_logout_urls`). */
+  readonly backchannel_logout_urls: readonly string[];
   /** Every other field of the tenant file entry, kept for the endpoints that need it later. */
   readonly extra: Readonly<Record<string, unknown>>;
 }
+
+/** A client's `refresh_token` settings, as Auth0 names them (reference §3.5). */
+export interface RefreshTokenSettings {
+  readonly rotation_type: 'rotating' | 'non-rotating';
+  readonly expiration_type: 'expiring' | 'non-expiring';
+  /** Seconds during which the previous token of a rotating family may be used again. */
+  readonly leeway: number;
+  /** Absolute lifetime in seconds, fixed at issuance (not extended by rotation). */
+  readonly token_lifetime: number;
+  readonly infinite_token_lifetime: boolean;
+  /** Idle lifetime in seconds, reset by each exchange. */
+  readonly idle_token_lifetime: number;
+  readonly infinite_idle_token_lifetime: boolean;
+}
+
+/**
+ * The defaults of the fields added after a tenant could first be applied, so a stored client
+ * from an older apply reads as Auth0 would treat it (shared/store/tenant-config.ts fills them).
+ */
+export const clientDefaults: Pick<
+  ClientRecord,
+  'callbacks' | 'allowed_origins' | 'web_origins' | 'allowed_logout_urls' | 'jwt_configuration' | 'refresh_token' | 'backchannel_logout_urls'
+> = {
+  callbacks: [],
+  allowed_origins: [],
+  web_origins: [],
+  allowed_logout_urls: [],
+  jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 36_000 },
+  refresh_token: {
+    rotation_type: 'non-rotating',
+    expiration_type: 'non-expiring',
+    leeway: 0,
+    token_lifetime: 2_592_000,
+    infinite_token_lifetime: true,
+    idle_token_lifetime: 2_592_000,
+    infinite_idle_token_lifetime: true,
+  },
+  backchannel_logout_urls: [],
+};
 
 export interface ResourceServerRecord {
   readonly identifier: string;
@@ -88,7 +140,37 @@ export interface TenantSettings {
   readonly mtls: { readonly enable_endpoint_aliases: boolean };
   /** Portcullis extension: overrides of the rate-limit buckets (shared/rate-limit/policy.ts). */
   readonly rate_limits: Readonly<Record<string, RateLimitSetting>>;
+  /** The tenant's Allowed Logout URLs, used when no client is named (reference §5.1). */
+  readonly allowed_logout_urls?: readonly string[];
+  /** SSO session lifetimes in hours (Auth0: `session_lifetime` 168, `idle_session_lifetime` 72). */
+  readonly session_lifetime?: number;
+  readonly idle_session_lifetime?: number;
+  /** Auth0 tenant flags that change observable behaviour. */
+  readonly flags?: { readonly enable_public_signup_user_exists_error?: boolean };
+  /** The Deploy CLI's `attackProtection` section, defaults filled (shared/attack-protection/settings.ts). */
+  readonly attack_protection?: AttackProtectionSettings;
   readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** Attack protection (reference §16.5, §16.6), on by default as in Auth0. */
+export interface AttackProtectionSettings {
+  readonly brute_force: {
+    readonly enabled: boolean;
+    /** Failed logins for one identifier (from one IP) before the pair is blocked: 1–100, default 10. */
+    readonly max_attempts: number;
+    readonly shields: readonly ('block' | 'user_notification')[];
+    readonly mode: 'count_per_identifier_and_ip' | 'count_per_identifier';
+    readonly allowlist: readonly string[];
+  };
+  readonly suspicious_ip: {
+    readonly enabled: boolean;
+    readonly shields: readonly ('block' | 'admin_notification')[];
+    readonly allowlist: readonly string[];
+    /** Failed logins per IP: bucket size and ms per token (Auth0 `pre-login` 100, 864000). */
+    readonly pre_login: { readonly max_attempts: number; readonly rate: number };
+    /** Signups per IP: bucket size and ms per token (Auth0 `pre-user-registration` 50, 1200). */
+    readonly pre_user_registration: { readonly max_attempts: number; readonly rate: number };
+  };
 }
 
 export interface TenantConfig {

@@ -21,6 +21,8 @@ export async function useKeysetFile(issuer = 'https://auth.example.test/'): Prom
     TABLE_USERS: 'unused-users',
     TABLE_CODES: 'unused-codes',
     TABLE_RATE_LIMITS: 'unused-rate-limits',
+    TABLE_SESSIONS: 'unused-sessions',
+    TABLE_REFRESH_TOKENS: 'unused-refresh-tokens',
   });
   delete process.env.KEYSET_SECRET_ID;
   resetRuntimeConfig();

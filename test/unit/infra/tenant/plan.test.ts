@@ -4,7 +4,8 @@ import { before, describe, test } from 'node:test';
 import { canonicalDn } from '../../../../shared/client-auth/certificate.ts';
 import { sha256Base64Url } from '../../../../shared/crypto/digest.ts';
 import { emptySettings } from '../../../../shared/store/tenant-config.ts';
-import type { ClientRecord, TenantConfig } from '../../../../shared/tenant/model.ts';
+import { clientDefaults, type ClientRecord, type TenantConfig } from '../../../../shared/tenant/model.ts';
+import { attackProtectionDefaults } from '../../../../shared/attack-protection/settings.ts';
 import { InvalidTenantFile, planTenant, type TenantPlan } from '../../../../infra/tenant/plan.ts';
 import { makeTestPki, type TestPki } from '../../../support/certificates.ts';
 
@@ -21,7 +22,7 @@ const proxyKey = 'proxy-key-0123456789abcdef-SECRET';
 /** A valid file touching every section; tests change one thing at a time. */
 function validDoc(): Doc {
   return {
-    tenant: { friendly_name: 'Test', default_audience: api, default_directory: 'Users', mtls: { enable_endpoint_aliases: true }, rate_limits: { global: { burst: 10, per_second: 5 } }, flags: { x: true } },
+    tenant: { friendly_name: 'Test', default_audience: api, default_directory: 'Users', mtls: { enable_endpoint_aliases: true }, rate_limits: { global: { burst: 10, per_second: 5 } }, sandbox_version: '22' },
     resourceServers: [
       { name: 'API', identifier: api, signing_alg: 'PS256', token_lifetime: 600, scopes: [{ value: 'read:a' }, { value: 'write:a' }], enforce_policies: true, token_dialect: 'rfc9068_profile_authz', proof_of_possession: { mechanism: 'mtls', required: true } },
     ],
@@ -68,7 +69,12 @@ describe('planTenant: a valid file', () => {
       default_directory: 'Users',
       mtls: { enable_endpoint_aliases: true },
       rate_limits: { global: { burst: 10, per_second: 5 } },
-      extra: { flags: { x: true } },
+      allowed_logout_urls: [],
+      session_lifetime: 168,
+      idle_session_lifetime: 72,
+      flags: { enable_public_signup_user_exists_error: false },
+      attack_protection: attackProtectionDefaults,
+      extra: { sandbox_version: '22' },
     });
   });
 
@@ -93,7 +99,9 @@ describe('planTenant: a valid file', () => {
       token_endpoint_auth_method: 'client_secret_post',
       require_proof_of_possession: false,
       is_token_endpoint_ip_header_trusted: false,
-      extra: { callbacks: ['https://app.example.test/cb'] },
+      ...clientDefaults,
+      callbacks: ['https://app.example.test/cb'],
+      extra: {},
     });
     assert.equal(m2m.secret, 'a-file-secret-0123456789');
     assert.equal(m2m.secretGenerated, false);
@@ -141,13 +149,13 @@ describe('planTenant: a valid file', () => {
 
   test('an empty file is an empty plan', () => {
     const empty = planTenant({}, undefined);
-    assert.deepEqual({ ...empty, settings: { ...empty.settings } }, { settings: { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, extra: {} }, clients: [], resourceServers: [], clientGrants: [], connections: [], customDomains: [], users: [] });
+    assert.deepEqual({ ...empty, settings: { ...empty.settings } }, { settings: { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, attack_protection: attackProtectionDefaults, extra: {} }, clients: [], resourceServers: [], clientGrants: [], connections: [], customDomains: [], users: [] });
   });
 });
 
 describe('planTenant: re-planning against what is stored', () => {
   const stored = (overrides: Partial<ClientRecord>): TenantConfig => {
-    const record: ClientRecord = { client_id: 'stored-id', name: 'generated', is_first_party: true, grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_post', client_secret_hash: '$argon2id$stored', require_proof_of_possession: false, is_token_endpoint_ip_header_trusted: false, extra: {}, ...overrides };
+    const record: ClientRecord = { ...clientDefaults, client_id: 'stored-id', name: 'generated', is_first_party: true, grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_post', client_secret_hash: '$argon2id$stored', require_proof_of_possession: false, is_token_endpoint_ip_header_trusted: false, extra: {}, ...overrides };
     return { settings: emptySettings, clients: new Map([[record.client_id, record]]), resourceServers: new Map(), clientGrants: new Map(), connections: new Map(), customDomains: new Map() };
   };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ParsedCertificate } from '../../../../shared/client-auth/certificate.ts';
 import { OAuthError } from '../../../../shared/errors.ts';
-import type { ClientRecord, ResourceServerRecord } from '../../../../shared/tenant/model.ts';
+import { clientDefaults, type ClientRecord, type ResourceServerRecord } from '../../../../shared/tenant/model.ts';
 import { certificateBinding } from '../../../../shared/tokens/proof-of-possession.ts';
 
 const thumbprint = 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2';
@@ -12,6 +12,7 @@ const certificate: ParsedCertificate = {
   subjectDn: 'CN=client-1',
 };
 const client = (requirePop: boolean): ClientRecord => ({
+  ...clientDefaults,
   client_id: 'client-1',
   name: 'c',
   is_first_party: true,
