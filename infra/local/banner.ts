@@ -11,6 +11,7 @@ export function printBanner(info: {
   report: ApplyReport;
   demo: DemoCredentials | undefined;
   demoAudience: string;
+  demoAppOrigin: string;
 }): void {
   const base = `http://127.0.0.1:${info.port}`;
   const lines = [
@@ -35,6 +36,11 @@ export function printBanner(info: {
       '',
       'Get a token:',
       `  curl -s ${base}/oauth/token -H 'content-type: application/json' -d '${body}'`,
+      '',
+      `Log in as the demo user in a browser (public client demo-spa, PKCE; callbacks on ${info.demoAppOrigin}):`,
+      `  ${base}/authorize?response_type=code&client_id=demo-spa&redirect_uri=${encodeURIComponent(`${info.demoAppOrigin}/callback`)}` +
+        '&scope=openid%20profile%20email&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256',
+      '  (the code it sends to the callback redeems with code_verifier dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk)',
     );
   } else {
     const shown = info.report.clients.filter((c) => c.client_secret);

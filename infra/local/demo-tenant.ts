@@ -16,6 +16,9 @@ export interface DemoCredentials {
 }
 
 export const demoAudience = 'https://api.demo.local/';
+/** Where the demo browser application says it lives: any app served there can log users in. */
+export const demoAppOrigins = ['http://localhost:8080', 'http://127.0.0.1:8080'];
+export const demoSpaClientId = 'demo-spa';
 export const demoConnection = 'Username-Password-Authentication';
 
 export async function demoCredentials(dataDir: string, inMemory: boolean): Promise<DemoCredentials> {
@@ -47,6 +50,7 @@ export function demoTenant(creds: DemoCredentials): Record<string, unknown> {
         signing_alg: 'RS256',
         token_lifetime: 86400,
         scopes: [{ value: 'read:messages' }, { value: 'write:messages' }],
+        allow_offline_access: true,
       },
     ],
     clients: [
@@ -58,9 +62,20 @@ export function demoTenant(creds: DemoCredentials): Record<string, unknown> {
         client_id: creds.client_id,
         client_secret: creds.client_secret,
       },
+      {
+        // A public browser application (PKCE, rotating refresh tokens), as Auth0 creates an SPA.
+        name: 'Demo SPA',
+        app_type: 'spa',
+        client_id: demoSpaClientId,
+        grant_types: ['authorization_code', 'refresh_token'],
+        callbacks: demoAppOrigins.map((o) => `${o}/callback`),
+        allowed_logout_urls: demoAppOrigins.map((o) => `${o}/`),
+        allowed_origins: demoAppOrigins,
+        web_origins: demoAppOrigins,
+      },
     ],
     clientGrants: [{ client_id: 'Demo M2M', audience: demoAudience, scope: ['read:messages', 'write:messages'] }],
-    connections: [{ name: demoConnection, strategy: 'auth0', enabled_clients: ['Demo M2M'] }],
+    connections: [{ name: demoConnection, strategy: 'auth0', enabled_clients: ['Demo M2M', 'Demo SPA'] }],
     users: [{ connection: demoConnection, email: creds.user_email, password: creds.user_password, email_verified: true }],
   };
 }

@@ -11,7 +11,7 @@ import { InvalidTenantFile } from '../tenant/plan.ts';
 import { readTenantFile } from '../tenant/read-file.ts';
 import { parseLocalArgs, usage, UsageError, type LocalOptions } from './args.ts';
 import { createLocalTables } from './create-tables.ts';
-import { demoAudience, demoCredentials, demoTenant, type DemoCredentials } from './demo-tenant.ts';
+import { demoAppOrigins, demoAudience, demoCredentials, demoTenant, type DemoCredentials } from './demo-tenant.ts';
 import { JavaMissing, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.ts';
 import { printBanner } from './banner.ts';
 import { createHttpListener, createMtlsListener, loadHandlers } from './server.ts';
@@ -80,7 +80,7 @@ async function startServing(options: LocalOptions, dataDir: string, database: Ru
     servers.push(server);
     mtlsPort = portOf(server);
   }
-  printBanner({ port: portOf(servers[0]!), mtlsPort, issuer: options.issuer, dataDir, inMemory: options.inMemory, report, demo, demoAudience });
+  printBanner({ port: portOf(servers[0]!), mtlsPort, issuer: options.issuer, dataDir, inMemory: options.inMemory, report, demo, demoAudience, demoAppOrigin: demoAppOrigins[0]! });
   return servers;
 }
 
