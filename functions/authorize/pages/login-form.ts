@@ -1,6 +1,7 @@
 import type { DatabaseConnection } from '#shared/connections/database';
 import type { ApiResult } from '#shared/http/types';
 import { html, type SafeHtml } from '#shared/html/escape';
+import { forgotPasswordUrl } from './forgot-password.ts';
 import { field, formError, formPage, pageUrl, type PageContext } from './forms.ts';
 
 export interface LoginFormState {
@@ -24,6 +25,7 @@ ${field({ name: 'username', label: 'Email address or username', type: 'text', au
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', invalid, autofocus: !!state.username })}
 <button type="submit">Continue</button>
 </form>
+<p class="links"><a href="${forgotPasswordUrl(page.state)}">Forgot your password?</a></p>
 ${connection.disableSignup ? '' : html`<p class="links">Don't have an account? <a href="${pageUrl('/u/signup', page.state)}">Sign up</a></p>`}`,
   });
 }

@@ -6,6 +6,7 @@ import { createSession } from '#shared/store/sessions';
 import { completeAuthorization } from '../transaction.ts';
 import { pageConnection } from './connection.ts';
 import { pageFailure } from './failure.ts';
+import { forgotPasswordPage, forgotPasswordScreen } from './forgot-password.ts';
 import { pageContext, submittedForm } from './forms.ts';
 import { loginForm } from './login-form.ts';
 
@@ -13,10 +14,12 @@ import { loginForm } from './login-form.ts';
  * The hosted /u/login page (GET renders, POST submits). Its fields keep Auth0 Universal
  * Login's names (`username`, `password`, `state`) so automation written for Auth0 works.
  * A failed login shows the form again with the reason and the username, never the password.
+ * `&screen=forgot-password` is the "Forgot your password?" screen of the same transaction.
  */
 export async function loginPage(request: EndpointRequest): Promise<ApiResult> {
   const page = await pageContext(request);
   const connection = pageConnection(page);
+  if (request.event.queryStringParameters?.screen === forgotPasswordScreen) return forgotPasswordPage(page, connection);
   if (request.event.httpMethod === 'GET') return loginForm(page, connection, { username: page.transaction.login_hint });
 
   const form = submittedForm(page);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { consentForm } from '../../../../functions/authorize/pages/consent-form.ts';
 import { pageFailure } from '../../../../functions/authorize/pages/failure.ts';
+import { forgotPasswordForm } from '../../../../functions/authorize/pages/forgot-password.ts';
 import { field, submittedForm, type PageContext } from '../../../../functions/authorize/pages/forms.ts';
 import { loginForm } from '../../../../functions/authorize/pages/login-form.ts';
 import { passwordRules } from '../../../../functions/authorize/pages/password-rules.ts';
@@ -104,6 +105,7 @@ describe('hosted pages: rendering', () => {
     assert.match(result.body, /<form method="post" action="\/u\/login\?state=txn-123">/);
     assert.match(result.body, /<button type="submit">Continue<\/button>/);
     assert.match(result.body, /<a href="\/u\/signup\?state=txn-123">Sign up<\/a>/);
+    assert.match(result.body, /<a href="\/u\/login\?state=txn-123&#38;screen=forgot-password">Forgot your password\?<\/a>/);
     assert.match(result.body, /Acme/);
     // Escaped, never markup: only our own tags remain.
     assert.doesNotMatch(result.body, /<script/);
@@ -178,6 +180,18 @@ describe('hosted pages: rendering', () => {
     assert.match(result.body, /<li>Your profile: name, nickname and picture<\/li>/);
     assert.match(result.body, /<h2>Orders &#60;script&#62;alert\(1\)&#60;\/script&#62;<\/h2><ul class="scopes"><li><code>read:orders<\/code><\/li><li><code>constructor<\/code><\/li><\/ul>/);
     assert.match(result.body, /<form method="post" action="\/u\/consent\?state=txn-123">/);
+    assert.doesNotMatch(result.body, /<script/);
+    assertAccessible(result);
+    assertHardened(result);
+    assertCsrf(result);
+  });
+
+  test('forgot password: one email field posting to the forgot-password screen of the transaction', () => {
+    const result = forgotPasswordForm(pageWith(), { email: `x${evil}@example.com`, error: 'Enter your email address.', status: 400 });
+    assert.equal(result.statusCode, 400);
+    assert.deepEqual(controls(result.body).map((c) => c.attrs.get('name')), ['state', '_csrf', 'email', undefined]);
+    assert.match(result.body, /<form method="post" action="\/u\/login\?state=txn-123&#38;screen=forgot-password">/);
+    assert.match(result.body, /role="alert">Enter your email address.</);
     assert.doesNotMatch(result.body, /<script/);
     assertAccessible(result);
     assertHardened(result);
