@@ -1,19 +1,31 @@
+import { invalidRequest } from '#shared/errors';
+import { isSecureIssuer, withCookies } from '#shared/http/cookies';
 import type { EndpointRequest } from '#shared/http/endpoint';
+import { noStore } from '#shared/http/responses';
 import type { ApiResult } from '#shared/http/types';
+import { addConsent, hasConsent } from '#shared/store/consents';
 import type { SessionRecord } from '#shared/store/sessions';
+import { getUser, type UserRecord } from '#shared/store/users';
+import { matchesCallback } from './client-redirect.ts';
+import { errorToClient } from './client-response.ts';
+import { issueAuthorizationResponse } from './issue-response.ts';
+import { browserBinder, consumeTransaction, findTransaction, newTransactionId, saveTransaction } from './transaction-store.ts';
 
 /**
- * STUB (owned by the authorize helper): a validated /authorize request waiting for the user
- * (login, signup, consent). Stored in the codes table under the hash of its id, which the
- * pages carry as `state` (`/u/login?state=<id>`, as Auth0's Universal Login does), for at
- * most an hour; bound to the browser by a cookie so another browser cannot finish it.
+ * A validated /authorize request waiting for the user (login, signup, consent). Stored in the
+ * codes table under the hash of its id, which the pages carry as `state`
+ * (`/u/login?state=<id>`, as Auth0's Universal Login does), for at most an hour; bound to the
+ * browser by a cookie so another browser cannot finish it (transaction-store.ts).
  */
 export interface AuthorizationTransaction {
   readonly id: string;
   readonly client_id: string;
   readonly redirect_uri: string;
+  /** Set when /authorize had no redirect_uri and the client's only callback was used. */
+  readonly redirect_uri_omitted?: boolean;
   readonly response_type: string;
   readonly response_mode: 'query' | 'fragment' | 'form_post' | 'web_message';
+  /** The scopes granted for the request (grantUserScopes), which the consent page shows. */
   readonly scope: readonly string[];
   readonly audience?: string;
   readonly state?: string;
@@ -31,25 +43,87 @@ export interface AuthorizationTransaction {
 }
 
 /** The transaction named by `state` if it exists, is live, and belongs to this browser; else undefined. */
-export async function loadTransaction(_request: EndpointRequest, _id: string): Promise<AuthorizationTransaction | undefined> {
-  throw new Error('loadTransaction: not implemented yet');
+export async function loadTransaction(request: EndpointRequest, id: string): Promise<AuthorizationTransaction | undefined> {
+  return findTransaction(request.event, id);
 }
+
+/** Stores a transaction for this browser; returns the cookie that binds it. */
+export async function storeTransaction(request: EndpointRequest, transaction: AuthorizationTransaction): Promise<string> {
+  const { binder, setCookie } = browserBinder(request.event, isSecureIssuer(request.context.issuer));
+  await saveTransaction(transaction, binder);
+  return setCookie;
+}
+
+export const newTransaction = (fields: Omit<AuthorizationTransaction, 'id' | 'created_at'>, nowSeconds = Math.floor(Date.now() / 1000)): AuthorizationTransaction => ({
+  ...fields,
+  id: newTransactionId(),
+  created_at: nowSeconds,
+});
 
 /**
  * Finishes an /authorize request for a logged-in session: consent (third-party clients) when
  * needed, then the authorization response to the client in its response mode. The pages call
  * it after a login, signup or consent; /authorize calls it when the session already suffices.
  */
-export async function completeAuthorization(_request: EndpointRequest, _transaction: AuthorizationTransaction, _session: SessionRecord, _extra?: { setCookies?: readonly string[] }): Promise<ApiResult> {
-  throw new Error('completeAuthorization: not implemented yet');
+export async function completeAuthorization(request: EndpointRequest, transaction: AuthorizationTransaction, session: SessionRecord, extra?: { setCookies?: readonly string[] }): Promise<ApiResult> {
+  return finishAuthorization(request, transaction, session, { stored: true, setCookies: extra?.setCookies ?? [] });
+}
+
+export interface FinishOptions {
+  /** Whether the transaction is stored (pages) or only in hand (/authorize with a session). */
+  readonly stored: boolean;
+  readonly setCookies: readonly string[];
+  /** The session's user, when the caller has read it already. */
+  readonly user?: UserRecord;
+}
+
+export async function finishAuthorization(request: EndpointRequest, transaction: AuthorizationTransaction, session: SessionRecord, options: FinishOptions): Promise<ApiResult> {
+  const client = verifiedClient(request, transaction);
+  const cookies = [...options.setCookies];
+  const fail = async (error: string, description: string) => withCookies(await endWithError(request, transaction, options.stored, error, description), cookies);
+  const user = options.user ?? (await getUser(session.user_id));
+  if (!user) return fail('access_denied', 'The user no longer exists');
+  if (user.blocked) return fail('unauthorized', 'user is blocked');
+  if (!client.is_first_party) {
+    // prompt=consent asks again: only a consent given during this transaction counts.
+    const since = transaction.prompt.includes('consent') ? transaction.created_at : undefined;
+    if (!(await hasConsent(user.user_id, client.client_id, transaction.audience, transaction.scope, since))) {
+      if (transaction.prompt.includes('none')) return fail('consent_required', 'Consent required');
+      if (!options.stored) cookies.push(await storeTransaction(request, transaction));
+      return withCookies(redirectTo(`${request.context.issuer}u/consent?state=${encodeURIComponent(transaction.id)}`), cookies);
+    }
+  }
+  // Single use: of two submissions of one login, one answers the client.
+  if (options.stored && !(await consumeTransaction(transaction.id))) throw transactionGone();
+  return withCookies(await issueAuthorizationResponse(request, transaction, session, user, client), cookies);
 }
 
 /** Records that the user consented to the transaction's scopes for its client (consent page). */
-export async function recordConsent(_transaction: AuthorizationTransaction, _userId: string): Promise<void> {
-  throw new Error('recordConsent: not implemented yet');
+export async function recordConsent(transaction: AuthorizationTransaction, userId: string): Promise<void> {
+  await addConsent(userId, transaction.client_id, transaction.audience, transaction.scope);
 }
 
 /** Ends the transaction with an OAuth error sent to the client (`access_denied` when consent is declined). */
-export async function rejectAuthorization(_request: EndpointRequest, _transaction: AuthorizationTransaction, _error: string, _description: string): Promise<ApiResult> {
-  throw new Error('rejectAuthorization: not implemented yet');
+export async function rejectAuthorization(request: EndpointRequest, transaction: AuthorizationTransaction, error: string, description: string): Promise<ApiResult> {
+  return endWithError(request, transaction, true, error, description);
 }
+
+async function endWithError(request: EndpointRequest, transaction: AuthorizationTransaction, stored: boolean, error: string, description: string): Promise<ApiResult> {
+  const client = verifiedClient(request, transaction);
+  if (stored && !(await consumeTransaction(transaction.id))) throw transactionGone();
+  return errorToClient(request, { redirectUri: transaction.redirect_uri, mode: transaction.response_mode }, { error, description }, transaction.state, client.name);
+}
+
+/** The transaction's client, if the tenant still has it and still lists its redirect_uri (the tenant may change within the hour). */
+function verifiedClient(request: EndpointRequest, transaction: AuthorizationTransaction) {
+  const client = request.tenant.clients.get(transaction.client_id);
+  if (!client) throw invalidRequest(`Unknown client: ${transaction.client_id}`);
+  if (!matchesCallback(client, transaction.redirect_uri)) throw invalidRequest(`Callback URL mismatch. ${transaction.redirect_uri} is not in the list of allowed callback URLs`);
+  return client;
+}
+
+export function redirectTo(location: string): ApiResult {
+  return { statusCode: 302, headers: { Location: location, ...noStore }, body: '' };
+}
+
+const transactionGone = () => invalidRequest('This login has already been completed or has expired. Go back to the application and try again.');

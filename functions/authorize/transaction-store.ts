@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { runtimeConfig } from '#shared/config';
+import { safeEqual, sha256Base64Url } from '#shared/crypto/digest';
+import { readCookies, serializeCookie } from '#shared/http/cookies';
+import type { ApiEvent } from '#shared/http/types';
+import { ddb, isConditionalCheckFailed } from '#shared/store/ddb';
+import type { AuthorizationTransaction } from './transaction.ts';
+
+/**
+ * Login transactions in the codes table, under `txn#<sha256(id)>` for at most an hour. Each is
+ * bound to the browser that started it: /authorize sets an HttpOnly cookie holding a random
+ * binder and the transaction stores the binder's hash, so a transaction id sent to another
+ * browser (login CSRF, a session swap) is worth nothing there. One binder per browser, reused
+ * while it lives, so several tabs can log in at once.
+ */
+export const transactionLifetimeSeconds = 3600;
+export const binderCookieName = 'portcullis_txn';
+
+const key = (id: string) => `txn#${sha256Base64Url(id)}`;
+const table = () => runtimeConfig().tables.codes;
+const isToken = (value: string | undefined): value is string => value !== undefined && /^[A-Za-z0-9_-]{32,64}$/.test(value);
+
+export const newTransactionId = () => randomBytes(24).toString('base64url');
+
+/** This browser's binder (a new one if it has none) and the cookie that keeps it for the transaction's lifetime. */
+export function browserBinder(event: ApiEvent, secure: boolean): { binder: string; setCookie: string } {
+  const existing = readCookies(event).get(binderCookieName);
+  const binder = isToken(existing) ? existing : randomBytes(32).toString('base64url');
+  return { binder, setCookie: serializeCookie(binderCookieName, binder, { secure, maxAge: transactionLifetimeSeconds, sameSite: 'lax' }) };
+}
+
+export async function saveTransaction(transaction: AuthorizationTransaction, binder: string): Promise<void> {
+  const { id, ...stored } = transaction;
+  await ddb().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: key(id), transaction: stored, binder: sha256Base64Url(binder), expiresAt: transaction.created_at + transactionLifetimeSeconds },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** The live transaction `id` if this browser's binder cookie matches it. */
+export async function findTransaction(event: ApiEvent, id: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<AuthorizationTransaction | undefined> {
+  if (!isToken(id)) return undefined;
+  const binder = readCookies(event).get(binderCookieName);
+  if (!isToken(binder)) return undefined;
+  const out = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: key(id) }, ConsistentRead: true }));
+  const item = out.Item as { transaction?: Omit<AuthorizationTransaction, 'id'>; binder?: string; expiresAt?: number } | undefined;
+  if (!item?.transaction || typeof item.binder !== 'string' || !(Number(item.expiresAt) > nowSeconds)) return undefined;
+  if (!safeEqual(sha256Base64Url(binder), item.binder)) return undefined;
+  return { ...item.transaction, id };
+}
+
+/** Ends a transaction; true for the one caller that ended it, false if it was already gone or expired. */
+export async function consumeTransaction(id: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<boolean> {
+  try {
+    await ddb().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: { pk: key(id) },
+        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+        ExpressionAttributeValues: { ':now': nowSeconds },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
