@@ -99,9 +99,12 @@ function planSettings(root: Reader, problems: Problems): TenantSettings {
   for (const name of Object.keys(rl?.obj ?? {})) {
     const bucket = rl?.object(name);
     if (!bucket) continue;
+    // Auth0's endpoint buckets refill per minute (userinfo 5/min): `per_minute` says so in integers.
+    const perMinute = bucket.obj.per_minute !== undefined ? bucket.integer('per_minute', { min: 1, max: 60_000_000, fallback: 1 }) : undefined;
+    if (perMinute !== undefined && bucket.obj.per_second !== undefined) problems.add(bucket.at('per_minute'), 'and per_second are exclusive');
     rateLimits[name] = {
       burst: bucket.integer('burst', { min: 1, max: 1_000_000, fallback: 1 }),
-      per_second: bucket.integer('per_second', { min: 1, max: 1_000_000, fallback: 1 }),
+      per_second: perMinute !== undefined ? perMinute / 60 : bucket.integer('per_second', { min: 1, max: 1_000_000, fallback: 1 }),
     };
   }
   const buckets = Object.keys(bucketDefaults);

@@ -1,12 +1,39 @@
+import { sha256Base64Url } from '../crypto/digest.ts';
+import { tooManyRequests } from '../errors.ts';
+import { log } from '../log.ts';
+import { bucketSetting, isBucketName } from '../rate-limit/policy.ts';
+import { consume } from '../store/rate-limits.ts';
 import type { TenantConfig } from '../tenant/model.ts';
 
 /**
- * STUB (owned by the attack-protection helper): an endpoint's own bucket, keyed by what Auth0
- * keys it by (reference §16.3: /userinfo per user id, change_password per IP + email…).
+ * An endpoint's own bucket, keyed by what Auth0 keys it by (reference §16.3: /userinfo per
+ * user id, change_password per IP + email…), drawn after the global one (§16.1).
  * Spends one token; returns the `X-RateLimit-*` headers to put on the answer, or throws a 429
  * `too_many_requests` carrying them and `Retry-After`. `bucket` names a bucket of
- * shared/rate-limit/policy.ts; `key` is hashed before it is stored.
+ * shared/rate-limit/policy.ts; `key` is hashed before it is stored (it may be an email).
+ *
+ * These buckets are small (burst 10), so store/rate-limits.ts leases one token at a time:
+ * every request is one conditional write, exact across function instances. Like the global
+ * limit it fails open when DynamoDB does.
  */
-export async function limitByKey(_tenant: TenantConfig, _bucket: string, _key: string): Promise<Record<string, string>> {
-  throw new Error('limitByKey: not implemented yet');
+export async function limitByKey(tenant: TenantConfig, bucket: string, key: string): Promise<Record<string, string>> {
+  if (!isBucketName(bucket)) throw new Error(`limitByKey: unknown bucket ${bucket}`);
+  let decision;
+  try {
+    decision = await consume(`${bucket}#${sha256Base64Url(key)}`, bucketSetting(tenant.settings, bucket));
+  } catch (error) {
+    log.warn('rate limit unavailable, failing open', { bucket, error: String(error) });
+    return {};
+  }
+  const headers = {
+    'X-RateLimit-Limit': String(decision.limit),
+    'X-RateLimit-Remaining': String(decision.remaining),
+    'X-RateLimit-Reset': String(decision.reset),
+  };
+  if (!decision.allowed) {
+    throw tooManyRequests('Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.', {
+      headers: { ...headers, 'Retry-After': String(decision.retryAfter) },
+    });
+  }
+  return headers;
 }

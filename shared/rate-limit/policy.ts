@@ -3,16 +3,25 @@ import type { RateLimitSetting, TenantSettings } from '../tenant/model.ts';
 /**
  * Rate-limit buckets and their defaults, from Auth0's published tables (reference §16.2,
  * §16.3). A tenant overrides any bucket in its tenant file under `tenant.rate_limits`.
- * Each bucket is a token bucket: `burst` is its size, `per_second` its refill rate.
+ * Each bucket is a token bucket: `burst` is its size, `per_second` its refill rate (a fraction
+ * for Auth0's per-minute buckets: 5/min is 5/60 a second).
  */
 export const bucketDefaults = {
   /** The global Authentication API limit of an Enterprise tenant (§16.2), per tenant. */
   global: { burst: 100, per_second: 100 },
   /** `GET /.well-known/jwks.json`: 20 burst, 20/s (§16.3). */
   jwks: { burst: 20, per_second: 20 },
+  /** `GET|POST /userinfo`: 10 burst, 5/min, per user id (§16.3). */
+  userinfo: { burst: 10, per_second: 5 / 60 },
+  /** `POST /dbconnections/change_password`: 10 burst, 1/min, per IP and email (§16.3). */
+  change_password: { burst: 10, per_second: 1 / 60 },
 } as const satisfies Record<string, RateLimitSetting>;
 
 export type BucketName = keyof typeof bucketDefaults;
+
+export function isBucketName(name: string): name is BucketName {
+  return Object.hasOwn(bucketDefaults, name);
+}
 
 export function bucketSetting(settings: TenantSettings, name: BucketName): RateLimitSetting {
   return settings.rate_limits[name] ?? bucketDefaults[name];

@@ -1,0 +1,58 @@
+import { isIP } from 'node:net';
+import type { DatabaseConnection } from '#shared/connections/database';
+import { invalidRequest } from '#shared/errors';
+import { passwordLogin } from '#shared/login/password-login';
+import { grantUserScopes, issueUserTokens } from '#shared/tokens/user-tokens';
+import { requestedScopes } from '../scopes.ts';
+import type { GrantInput } from './grant.ts';
+
+/**
+ * What the `password` and `password-realm` grants share once they know the connection
+ * (reference §3.4): check the credentials through the one password login (attack protection
+ * included), then issue the user's tokens — ID token with `openid`, refresh token with
+ * `offline_access` where the API allows it.
+ */
+export async function passwordGrantTokens({ request, params, auth }: GrantInput, connection: DatabaseConnection): Promise<Record<string, unknown>> {
+  const { tenant, context } = request;
+  const username = params.username;
+  const password = params.password;
+  if (!username) throw invalidRequest('Missing required parameter: username');
+  if (!password) throw invalidRequest('Missing required parameter: password');
+  const audience = params.audience ?? params.resource ?? tenant.settings.default_audience;
+  // Before the login, so a request for an unknown API or a malformed scope costs no attempt.
+  const scopes = grantUserScopes(tenant, requestedScopes(params.scope), audience);
+  const user = await passwordLogin({
+    tenant,
+    connection,
+    identifier: username,
+    password,
+    ip: endUserIp({ request, params, auth }),
+    clientId: auth.client.client_id,
+    issuer: context.issuer,
+  });
+  const { refreshFamilyId: _family, ...tokens } = await issueUserTokens({
+    tenant,
+    issuer: context.issuer,
+    client: auth.client,
+    user,
+    scopes,
+    audience,
+    gty: 'password',
+    authTime: Math.floor(Date.now() / 1000),
+    include: { accessToken: true, idToken: true, refreshToken: true },
+  });
+  return tokens;
+}
+
+/**
+ * The IP attack protection counts (reference §1.3): `auth0-forwarded-for` only from a client
+ * that authenticated itself (secret, assertion or certificate — never `none`) and is marked
+ * `is_token_endpoint_ip_header_trusted`; from anyone else it is ignored, or a public client
+ * could spread its failures over invented addresses. A trusted header that is not an IP
+ * address is ignored too.
+ */
+export function endUserIp({ request, auth }: GrantInput): string {
+  const forwarded = request.event.headers['auth0-forwarded-for']?.trim();
+  const trusted = auth.method !== 'none' && auth.client.is_token_endpoint_ip_header_trusted;
+  return trusted && forwarded && isIP(forwarded) !== 0 ? forwarded : request.context.clientIp;
+}
