@@ -10,5 +10,6 @@ export const handler = endpoint(
     if (request.event.resource === '/oauth/revoke') return revokeEndpoint(request);
     throw notFound('Not found');
   },
-  { rateLimit: { buckets: [] } },
+  // Browser SDKs (auth0-spa-js) call both cross-origin (reference §1.2).
+  { rateLimit: { buckets: [] }, cors: true },
 );

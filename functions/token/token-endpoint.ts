@@ -1,6 +1,7 @@
 import { authenticateClient } from '#shared/client-auth/authenticate';
 import { invalidRequest, unauthorizedClient, unsupportedGrantType } from '#shared/errors';
 import { parseBody } from '#shared/http/body';
+import { assertOriginAllowed } from '#shared/http/cors';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import { json, noStore } from '#shared/http/responses';
 import type { ApiResult } from '#shared/http/types';
@@ -31,6 +32,7 @@ export async function tokenEndpoint(request: EndpointRequest): Promise<ApiResult
   const grant = grants.get(grantType);
   if (!grant) throw unsupportedGrantType(`Unsupported grant type: ${grantType}`);
   const auth = await authenticateClient(request, params, { allowPublic: grant.allowsPublicClients });
+  assertOriginAllowed(request.event, auth.client);
   if (!auth.client.grant_types.includes(grantType)) {
     throw unauthorizedClient(`Grant type '${grantType}' not allowed for the client.`);
   }

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { tenantConfig } from '../store/tenant-config.ts';
 import type { TenantConfig } from '../tenant/model.ts';
+import { preflight, withCorsHeaders } from './cors.ts';
 import { errorResponse, type ErrorFormat } from './error-response.ts';
 import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
 import { resolveRequestContext, type RequestContext } from './request-context.ts';
@@ -26,6 +27,12 @@ export interface EndpointOptions {
    * §16.1), or an HTML error page (the hosted pages and /authorize when it cannot redirect).
    */
   readonly errorFormat?: ErrorFormat;
+  /**
+   * Browser SDKs call this endpoint cross-origin (shared/http/cors.ts): `OPTIONS` answers the
+   * preflight, and answers to an allowed origin carry `Access-Control-Allow-Origin`. The
+   * handler still checks the origin against its client (`assertOriginAllowed`).
+   */
+  readonly cors?: boolean;
 }
 
 /**
@@ -39,18 +46,19 @@ export function endpoint(handler: Endpoint, options: EndpointOptions) {
     .use(httpHeaderNormalizer())
     .handler(async (event) => {
       let rateHeaders: Record<string, string> = {};
-      let tenantName: string | undefined;
+      let tenant: TenantConfig | undefined;
+      const cors = (result: ApiResult) => (options.cors ? withCorsHeaders(result, event, tenant) : result);
       try {
-        const tenant = await tenantConfig();
-        tenantName = tenant.settings.friendly_name;
+        tenant = await tenantConfig();
         const context = resolveRequestContext(event, tenant);
         rateHeaders = await limiter(tenant);
-        const result = await handler({ event, tenant, context });
+        const result =
+          options.cors && event.httpMethod === 'OPTIONS' ? preflight(event, tenant) : await handler({ event, tenant, context });
         // An endpoint's own bucket (per user, per IP…) reports its headers itself; they win.
-        return { ...result, headers: { ...rateHeaders, ...result.headers } };
+        return cors({ ...result, headers: { ...rateHeaders, ...result.headers } });
       } catch (error) {
-        const result = errorResponse(error, event, options.errorFormat ?? 'json', tenantName);
-        return { ...result, headers: { ...rateHeaders, ...result.headers } };
+        const result = errorResponse(error, event, options.errorFormat ?? 'json', tenant?.settings.friendly_name);
+        return cors({ ...result, headers: { ...rateHeaders, ...result.headers } });
       }
     });
 }

@@ -14,6 +14,11 @@ export interface AccessTokenInput {
   readonly clientId: string;
   readonly api: ResourceServerRecord;
   readonly scopes: readonly string[];
+  /**
+   * Audiences besides the API: a user token with `openid` also names `<issuer>userinfo`, which
+   * makes `aud` an array (reference §15.1).
+   */
+  readonly extraAudiences?: readonly string[];
   /** Auth0's grant type claim: `client-credentials`, `password` or `refresh_token`. */
   readonly gty?: string;
   /** RFC 8705 §3.1 certificate binding: base64url SHA-256 of the client certificate. */
@@ -34,7 +39,7 @@ export async function issueAccessToken(input: AccessTokenInput): Promise<IssuedA
   const payload: Record<string, unknown> = {
     iss: input.issuer,
     sub: input.subject,
-    aud: api.identifier,
+    aud: input.extraAudiences?.length ? [api.identifier, ...input.extraAudiences] : api.identifier,
     iat,
     exp: iat + api.token_lifetime,
   };

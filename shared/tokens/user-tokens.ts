@@ -1,12 +1,17 @@
+import { accessDenied } from '../errors.ts';
+import { addRefreshToken, createRefreshFamily } from '../store/refresh-tokens.ts';
 import type { UserRecord } from '../store/users.ts';
-import type { ClientRecord, TenantConfig } from '../tenant/model.ts';
+import type { ClientRecord, ResourceServerRecord, TenantConfig } from '../tenant/model.ts';
+import { issueAccessToken } from './access-token.ts';
+import { issueIdToken } from './id-token.ts';
+import { encryptOpaqueToken, implicitOpaqueTokenLifetime, opaqueTokenLifetime } from './opaque-access-token.ts';
 
 /**
- * STUB (owned by the tokens helper): the tokens of a user login, as every user grant and
- * /authorize issue them (reference §15): an access token (JWT for an API audience, with
- * `<issuer>userinfo` added to `aud` when `openid` is granted; opaque and /userinfo-only when no
- * audience), an ID token when `openid` is granted, and a refresh token when `offline_access`
- * is granted and the API allows offline access.
+ * The tokens of a user login, as every user grant and /authorize issue them (reference §15):
+ * an access token (JWT for an API audience, with `<issuer>userinfo` added to `aud` when
+ * `openid` is granted; opaque and /userinfo-only when no audience), an ID token when `openid`
+ * is granted, and a refresh token when `offline_access` is granted and the API allows offline
+ * access (a login without audience may have one: Auth0 allows it for the /userinfo audience).
  */
 export interface UserTokenRequest {
   readonly tenant: TenantConfig;
@@ -33,6 +38,16 @@ export interface UserTokenRequest {
   readonly code?: string;
   /** An existing refresh-token family to keep (refresh grant); otherwise a new one when issued. */
   readonly refreshFamily?: string;
+  /**
+   * The ID token travels with the access token in one authorization response (/authorize
+   * with `id_token token` or `code id_token token`): it then carries `at_hash` (OIDC Core
+   * §3.2.2.10, §3.3.2.11). Token-endpoint responses leave it out, as Auth0's do.
+   */
+  readonly atHash?: boolean;
+  /** The implicit flow: an opaque /userinfo token lives 7,200 s instead of 86,400 s (reference §2.1). */
+  readonly implicit?: boolean;
+  /** Epoch milliseconds to issue at (tests); defaults to the clock. */
+  readonly now?: number;
 }
 
 export interface UserTokenSet {
@@ -46,16 +61,118 @@ export interface UserTokenSet {
   readonly refreshFamilyId?: string;
 }
 
-export async function issueUserTokens(_request: UserTokenRequest): Promise<UserTokenSet> {
-  throw new Error('issueUserTokens: not implemented yet');
+export async function issueUserTokens(request: UserTokenRequest): Promise<UserTokenSet> {
+  const { tenant, issuer, client, user, scopes, audience, include } = request;
+  const now = request.now ?? Date.now();
+  const api = audience === undefined ? undefined : resourceServer(tenant, audience);
+  const openid = scopes.includes('openid');
+
+  let access: { token: string; expiresIn: number } | undefined;
+  if (include.accessToken) {
+    access = api
+      ? await issueAccessToken({
+          issuer,
+          subject: user.user_id,
+          clientId: client.client_id,
+          api,
+          scopes,
+          extraAudiences: openid ? [`${issuer}userinfo`] : [],
+          gty: request.gty,
+          x5tS256: request.x5tS256,
+          now,
+        })
+      : await opaqueAccessToken(request, now);
+  }
+
+  const idToken =
+    include.idToken && openid
+      ? await issueIdToken({
+          issuer,
+          client,
+          user,
+          scopes,
+          authTime: request.authTime,
+          nonce: request.nonce,
+          sid: request.sid,
+          accessToken: request.atHash ? access?.token : undefined,
+          code: request.code,
+          now,
+        })
+      : undefined;
+
+  const refresh = include.refreshToken && offlineAllowed(scopes, api) ? await refreshToken(request, now) : undefined;
+
+  return {
+    ...(access ? { access_token: access.token } : {}),
+    ...(idToken ? { id_token: idToken } : {}),
+    ...(refresh ? { refresh_token: refresh.token, refreshFamilyId: refresh.familyId } : {}),
+    token_type: 'Bearer',
+    expires_in: access?.expiresIn ?? client.jwt_configuration.lifetime_in_seconds,
+    scope: scopes.join(' '),
+  };
 }
 
+async function opaqueAccessToken(request: UserTokenRequest, now: number): Promise<{ token: string; expiresIn: number }> {
+  const iat = Math.floor(now / 1000);
+  const expiresIn = request.implicit ? implicitOpaqueTokenLifetime : opaqueTokenLifetime;
+  const token = await encryptOpaqueToken({
+    iss: request.issuer,
+    sub: request.user.user_id,
+    client_id: request.client.client_id,
+    scope: request.scopes.join(' '),
+    iat,
+    exp: iat + expiresIn,
+    ...(request.x5tS256 ? { cnf: { 'x5t#S256': request.x5tS256 } } : {}),
+  });
+  return { token, expiresIn };
+}
+
+async function refreshToken(request: UserTokenRequest, now: number): Promise<{ token: string; familyId: string } | undefined> {
+  const nowSeconds = Math.floor(now / 1000);
+  if (request.refreshFamily) {
+    const token = await addRefreshToken(request.refreshFamily, nowSeconds);
+    return token ? { token, familyId: request.refreshFamily } : undefined;
+  }
+  return createRefreshFamily({
+    clientId: request.client.client_id,
+    userId: request.user.user_id,
+    audience: request.audience,
+    scopes: request.scopes,
+    sid: request.sid,
+    authTime: request.authTime,
+    settings: request.client.refresh_token,
+    now: nowSeconds,
+  });
+}
+
+function offlineAllowed(scopes: readonly string[], api: ResourceServerRecord | undefined): boolean {
+  return scopes.includes('offline_access') && (api === undefined || api.allow_offline_access);
+}
+
+function resourceServer(tenant: TenantConfig, audience: string): ResourceServerRecord {
+  const api = tenant.resourceServers.get(audience);
+  if (!api) throw accessDenied(`Service not enabled within domain: ${audience}`);
+  return api;
+}
+
+/** The scopes OIDC defines (OIDC Core §5.4, §11); they pass whatever the audience. */
+const oidcScopes = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
+
 /**
- * STUB: the scopes a user login is granted for `requested` scopes and `audience` (Auth0:
- * OIDC scopes pass; API scopes must be defined by the API; `offline_access` only when the
- * API allows offline access; no scope requested means `openid`). Throws OAuthError for an
- * unknown audience (403 access_denied "Service not enabled within domain: …").
+ * The scopes a user login is granted for `requested` scopes and `audience` (Auth0: OIDC
+ * scopes pass; API scopes must be defined by the API, others are dropped silently, as Auth0
+ * does for user flows; `offline_access` only when the API allows offline access; no scope
+ * requested means `openid`). Throws OAuthError for an unknown audience (403 access_denied
+ * "Service not enabled within domain: …"). The caller applies the tenant's default audience.
  */
-export function grantUserScopes(_tenant: TenantConfig, _requested: readonly string[] | undefined, _audience: string | undefined): string[] {
-  throw new Error('grantUserScopes: not implemented yet');
+export function grantUserScopes(tenant: TenantConfig, requested: readonly string[] | undefined, audience: string | undefined): string[] {
+  const api = audience === undefined ? undefined : resourceServer(tenant, audience);
+  const wanted = requested && requested.length > 0 ? requested : ['openid'];
+  const granted: string[] = [];
+  for (const scope of wanted) {
+    if (granted.includes(scope)) continue;
+    if (scope === 'offline_access' && api && !api.allow_offline_access) continue;
+    if (oidcScopes.has(scope) || api?.scopes.includes(scope)) granted.push(scope);
+  }
+  return granted;
 }

@@ -174,7 +174,12 @@ describe('mTLS through a trusted edge: cname-api-key and client-certificate head
       assert.equal(doc.issuer, edgeIssuer);
       assert.equal(doc.token_endpoint, `${edgeIssuer}oauth/token`);
       assert.equal(doc.jwks_uri, `${edgeIssuer}.well-known/jwks.json`);
-      assert.deepEqual(doc.mtls_endpoint_aliases, { token_endpoint: `https://mtls.${customDomain}/oauth/token` });
+      assert.deepEqual(doc.mtls_endpoint_aliases, {
+        token_endpoint: `https://mtls.${customDomain}/oauth/token`,
+        revocation_endpoint: `https://mtls.${customDomain}/oauth/revoke`,
+        userinfo_endpoint: `https://mtls.${customDomain}/userinfo`,
+      });
+      assert.equal(doc.userinfo_endpoint, `${edgeIssuer}userinfo`);
       const direct = jsonOf(await rawRequest(`${server.baseUrl}/.well-known/openid-configuration`, { headers: { host: customDomain, 'x-forwarded-proto': 'http' } }));
       assert.equal(direct.issuer, server.issuer, 'no key: the configured issuer');
     });

@@ -92,11 +92,15 @@ describe('mTLS on the gateway listener: tls_client_auth, self_signed_tls_client_
     assert.equal(jsonOf(res).error, error);
   };
 
-  test('discovery advertises the mTLS methods and the token endpoint alias', async () => {
+  test('discovery advertises the mTLS methods and the token, revocation and userinfo aliases', async () => {
     const res = await rawRequest(`${server.baseUrl}/.well-known/openid-configuration`);
     const doc = jsonOf<Record<string, unknown>>(res);
     const mtlsPort = new URL(server.mtlsUrl!).port;
-    assert.deepEqual(doc.mtls_endpoint_aliases, { token_endpoint: `https://localhost:${mtlsPort}/oauth/token` });
+    assert.deepEqual(doc.mtls_endpoint_aliases, {
+      token_endpoint: `https://localhost:${mtlsPort}/oauth/token`,
+      revocation_endpoint: `https://localhost:${mtlsPort}/oauth/revoke`,
+      userinfo_endpoint: `https://localhost:${mtlsPort}/userinfo`,
+    });
     assert.equal(doc.tls_client_certificate_bound_access_tokens, true);
     const methods = doc.token_endpoint_auth_methods_supported as string[];
     assert.ok(methods.includes('tls_client_auth') && methods.includes('self_signed_tls_client_auth'));

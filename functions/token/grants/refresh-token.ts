@@ -1,9 +1,78 @@
+import { accessDenied, invalidGrant, invalidRequest, invalidScope, OAuthError } from '#shared/errors';
+import { exchangeRefreshToken, findRefreshToken, isLeewayRetry, revokeFamily } from '#shared/store/refresh-tokens';
+import { getUser } from '#shared/store/users';
+import { certificateBinding } from '#shared/tokens/proof-of-possession';
+import { issueUserTokens } from '#shared/tokens/user-tokens';
+import { requestedScopes } from '../scopes.ts';
 import type { Grant } from './grant.ts';
 
-/** STUB (owned by the tokens helper). */
+/**
+ * `grant_type=refresh_token` (reference §3.5). Reads top to bottom as the checklist: the token
+ * is known, alive and this client's; a rotated token outside the leeway is reuse and revokes
+ * its family; `scope` may only narrow; the user still exists. Then the exchange (rotation,
+ * idle expiry) and new tokens: an access token for the family's audience with `gty:
+ * refresh_token`, an ID token when `openid` is granted (no `nonce`, the original
+ * `auth_time`), and the successor refresh token only when the client rotates.
+ */
+const unknownToken = (detail: string) => invalidGrant('Unknown or invalid refresh token.', { detail });
+
 export const refreshToken: Grant = {
   allowsPublicClients: true,
-  async handle() {
-    throw new Error('refreshToken: not implemented yet');
+  async handle({ request, params, auth }) {
+    const { tenant, context } = request;
+    const client = auth.client;
+    const presented = params.refresh_token;
+    if (!presented) throw invalidRequest('Missing required parameter: refresh_token');
+    const now = Math.floor(Date.now() / 1000);
+
+    const found = await findRefreshToken(presented, now);
+    if (!found) throw unknownToken('unknown, expired or revoked');
+    const { family } = found;
+    // Bound to the client it was issued to (RFC 6749 §6); another client learns nothing.
+    if (family.client_id !== client.client_id) throw unknownToken('issued to another client');
+    if (found.status === 'rotated' && !isLeewayRetry(found, client.refresh_token.leeway, now)) {
+      await revokeFamily(family.familyId, now);
+      throw unknownToken('reuse of a rotated token: family revoked');
+    }
+
+    const requested = requestedScopes(params.scope);
+    if (requested?.some((s) => !family.scopes.includes(s))) {
+      throw invalidScope('The requested scope exceeds the scope granted by the resource owner');
+    }
+    const scopes = requested ?? [...family.scopes];
+
+    const user = await getUser(family.user_id);
+    if (!user) throw invalidGrant("The refresh_token was generated for a user who doesn't exist anymore.");
+    if (user.blocked) throw new OAuthError(401, 'unauthorized', 'user is blocked');
+
+    const api = family.audience === undefined ? undefined : tenant.resourceServers.get(family.audience);
+    // Checked before the exchange, which would otherwise consume the token for nothing.
+    if (family.audience !== undefined && !api) throw accessDenied(`Service not enabled within domain: ${family.audience}`);
+    const x5tS256 = api ? certificateBinding(client, api, auth.certificate) : auth.certificate?.thumbprint;
+
+    const exchanged = await exchangeRefreshToken(found, client.refresh_token, now);
+    if (!exchanged.ok) throw unknownToken(`exchange refused: ${exchanged.reason}`);
+
+    const tokens = await issueUserTokens({
+      tenant,
+      issuer: context.issuer,
+      client,
+      user,
+      scopes,
+      audience: family.audience,
+      ...(family.sid !== undefined ? { sid: family.sid } : {}),
+      authTime: family.auth_time,
+      gty: 'refresh_token',
+      x5tS256,
+      include: { accessToken: true, idToken: true, refreshToken: false },
+    });
+    return {
+      access_token: tokens.access_token,
+      ...(exchanged.token ? { refresh_token: exchanged.token } : {}),
+      ...(tokens.id_token ? { id_token: tokens.id_token } : {}),
+      scope: tokens.scope,
+      expires_in: tokens.expires_in,
+      token_type: tokens.token_type,
+    };
   },
 };
