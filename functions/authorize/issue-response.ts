@@ -51,6 +51,10 @@ export async function issueAuthorizationResponse(
           sid: session.sid,
           authTime: session.auth_time,
           include: { accessToken: wantsAccessToken, idToken: wantsIdToken, refreshToken: false },
+          // An ID token that travels with an access token carries its at_hash; a hybrid one, c_hash.
+          atHash: wantsAccessToken && wantsIdToken,
+          // Reference §15.1: an implicit-flow /userinfo token lives 7,200 s, a hybrid one 86,400 s.
+          implicit: code === undefined,
           ...(code !== undefined ? { code } : {}),
         })
       : undefined;
