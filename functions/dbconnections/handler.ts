@@ -1,10 +1,24 @@
-import { notFound } from '#shared/errors';
-import { endpoint } from '#shared/http/endpoint';
+import { methodNotAllowed, notFound } from '#shared/errors';
+import { endpoint, type EndpointRequest } from '#shared/http/endpoint';
+import type { ApiResult } from '#shared/http/types';
+import { changePasswordEndpoint } from './change-password.ts';
+import { signupEndpoint } from './signup.ts';
 
-/** STUB (owned by the users/dbconnections helper): POST /dbconnections/signup and /change_password. */
+/**
+ * Lambda for the database-connection endpoints (infra/routes.ts): POST /dbconnections/signup
+ * and POST /dbconnections/change_password. Both are public (client_id only, no secret).
+ */
+const endpoints = new Map<string, (request: EndpointRequest) => Promise<ApiResult>>([
+  ['/dbconnections/signup', signupEndpoint],
+  ['/dbconnections/change_password', changePasswordEndpoint],
+]);
+
 export const handler = endpoint(
-  async () => {
-    throw notFound('Not found');
+  async (request) => {
+    const target = endpoints.get(request.event.resource);
+    if (!target) throw notFound('Not found');
+    if (request.event.httpMethod !== 'POST') throw methodNotAllowed(`Method ${request.event.httpMethod} not allowed`, { headers: { Allow: 'POST' } });
+    return target(request);
   },
   { rateLimit: { buckets: [] } },
 );

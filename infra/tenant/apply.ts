@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { hashPassword } from '../../shared/crypto/password.ts';
 import { hashSecret, verifySecret } from '../../shared/crypto/secret-hash.ts';
 import { loadTenantConfig } from '../../shared/store/tenant-config.ts';
 import { createUser } from '../../shared/store/users.ts';
@@ -54,9 +55,11 @@ export async function applyTenant(doc: unknown, target: ApplyTarget, options: { 
 
   let usersCreated = 0;
   for (const user of plan.users) {
-    const { password, ...rest } = user;
+    const { password, password_hash: imported, ...rest } = user;
+    // An imported hash is stored as it is (a bcrypt one is replaced by argon2id at the first login).
+    const password_hash = imported ?? (await hashPassword(password!));
     const created = await createUser(
-      { ...rest, password_hash: await hashSecret(password) },
+      { ...rest, password_hash },
       { tableName: target.usersTable, client: target.client },
     );
     if (created.ok) usersCreated++;

@@ -1,4 +1,5 @@
 import { sha256Base64Url } from '../../shared/crypto/digest.ts';
+import { isSupportedPasswordHash } from '../../shared/crypto/password.ts';
 import {
   signingAlgs,
   type ClientGrantRecord,
@@ -29,8 +30,12 @@ export interface PlannedClient {
   readonly keepHash: string | undefined;
 }
 
-/** A user to create: the stored shape, with the password still to be hashed. */
-export type PlannedUser = Omit<NewUser, 'password_hash'> & { readonly password: string };
+/**
+ * A user to create: the stored shape with either a password still to be hashed or a hash
+ * imported as it is (bcrypt from an Auth0 export, or argon2id), never both.
+ */
+export type PlannedUser = Omit<NewUser, 'password_hash'> &
+  ({ readonly password: string; readonly password_hash?: undefined } | { readonly password_hash: string; readonly password?: undefined });
 
 export interface TenantPlan {
   readonly settings: TenantSettings;
@@ -190,16 +195,23 @@ function planUser(u: Reader, connections: readonly ConnectionRecord[]): PlannedU
   const connection = u.string('connection', { required: true });
   const email = u.string('email', { required: true, pattern: /^[^\s@]+@[^\s@]+$/, max: 320 });
   const username = u.string('username', { pattern: /^[A-Za-z0-9_+\-.!#$^`~@']{1,128}$/ });
-  const password = u.string('password', { required: true, min: 1, max: 1024 });
+  const password = u.string('password', { min: 1, max: 1024 });
+  const passwordHash = u.string('password_hash', { max: 512 });
+  if (password !== undefined && passwordHash !== undefined) u.problems.add(u.at('password_hash'), 'cannot be given with password: give one of them');
+  if (u.obj.password === undefined && u.obj.password_hash === undefined) u.problems.add(u.at('password'), 'is required (or password_hash)');
+  if (passwordHash !== undefined && !isSupportedPasswordHash(passwordHash)) {
+    u.problems.add(u.at('password_hash'), 'must be a bcrypt hash ($2a$, $2b$ or $2y$, cost 4 to 16) or an argon2id PHC string');
+  }
   if (connection && !connections.some((c) => c.name === connection)) u.problems.add(u.at('connection'), `names no connection in this file (${connection})`);
   const metadata = u.object('metadata')?.obj ?? u.object('user_metadata')?.obj ?? {};
   const appMetadata = u.object('app_metadata')?.obj ?? {};
-  if (!connection || !email || !password) return undefined;
+  const secret = password !== undefined ? { password } : passwordHash !== undefined ? { password_hash: passwordHash } : undefined;
+  if (!connection || !email || !secret) return undefined;
   return {
     connection,
     email: email.toLowerCase(),
     ...(username ? { username } : {}),
-    password,
+    ...secret,
     email_verified: u.boolean('email_verified', false),
     user_metadata: metadata,
     app_metadata: appMetadata,

@@ -1,6 +1,12 @@
+import { runtimeConfig } from '../config.ts';
+import { log } from '../log.ts';
+import { appendToOutbox } from './outbox.ts';
+import { sendWithSes } from './ses.ts';
+
 /**
- * STUB (owned by the users/dbconnections helper): sends one email — Amazon SES on AWS, the
- * local outbox (`OUTBOX_FILE`, one JSON line per message, also printed) otherwise.
+ * Sends one email where runtimeConfig().mail says: Amazon SES on AWS, the local outbox
+ * (`OUTBOX_FILE`, one JSON line per message, also printed) under `npm start`, or nowhere with
+ * a warning when neither is configured. Messages are built in ./templates.ts.
  */
 export interface MailMessage {
   readonly to: string;
@@ -14,6 +20,10 @@ export interface MailMessage {
   readonly code?: string;
 }
 
-export async function sendMail(_message: MailMessage): Promise<void> {
-  throw new Error('sendMail: not implemented yet');
+export async function sendMail(message: MailMessage): Promise<void> {
+  const mail = runtimeConfig().mail;
+  if (mail.kind === 'ses') return sendWithSes(mail.from, message);
+  if (mail.kind === 'outbox') return appendToOutbox(mail.file, message);
+  // Never the text or the link: they carry one-time tickets.
+  log.warn('email not sent: no mail transport is configured (SES_FROM_ADDRESS or OUTBOX_FILE)', { template: message.template });
 }

@@ -50,7 +50,8 @@ export const userKey = {
 /** Auth0-shaped user id: `auth0|` and 24 hex characters. */
 export const newUserId = () => `auth0|${randomBytes(12).toString('hex')}`;
 
-export type CreateUserResult = { ok: true; userId: string } | { ok: false; reason: 'exists' };
+/** On `exists`, `conflict` names the guard that failed (email wins when both did). */
+export type CreateUserResult = { ok: true; userId: string } | { ok: false; reason: 'exists'; conflict: 'email' | 'username' };
 
 export async function createUser(
   user: NewUser,
@@ -83,7 +84,8 @@ export async function createUser(
     // Only a failed uniqueness condition means "exists"; throttling or a conflict is an error.
     const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
     if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
-      return { ok: false, reason: 'exists' };
+      // CancellationReasons follow TransactItems: [user, email guard, username guard].
+      return { ok: false, reason: 'exists', conflict: reasons[2]?.Code === 'ConditionalCheckFailed' && reasons[1]?.Code !== 'ConditionalCheckFailed' ? 'username' : 'email' };
     }
     throw error;
   }

@@ -41,13 +41,13 @@ describe('createUser (DynamoDB Local)', () => {
   test('a second user with the same email is refused as exists', async () => {
     const email = uniqueEmail();
     assert.equal((await createUser(newUser(email))).ok, true);
-    assert.deepEqual(await createUser(newUser(email)), { ok: false, reason: 'exists' });
+    assert.deepEqual(await createUser(newUser(email)), { ok: false, reason: 'exists', conflict: 'email' });
   });
 
   test('email uniqueness ignores case', async () => {
     const email = uniqueEmail();
     assert.equal((await createUser(newUser(email))).ok, true);
-    assert.deepEqual(await createUser(newUser(email.toUpperCase())), { ok: false, reason: 'exists' });
+    assert.deepEqual(await createUser(newUser(email.toUpperCase())), { ok: false, reason: 'exists', conflict: 'email' });
   });
 
   test('a refused user leaves nothing behind: no user item, no username guard', async () => {
@@ -69,7 +69,7 @@ describe('createUser (DynamoDB Local)', () => {
   test('usernames are unique per connection too, ignoring case', async () => {
     const username = `jane-${randomUUID()}`;
     assert.equal((await createUser(newUser(uniqueEmail(), { username }))).ok, true);
-    assert.deepEqual(await createUser(newUser(uniqueEmail(), { username: username.toUpperCase() })), { ok: false, reason: 'exists' });
+    assert.deepEqual(await createUser(newUser(uniqueEmail(), { username: username.toUpperCase() })), { ok: false, reason: 'exists', conflict: 'username' });
   });
 
   test('of 10 concurrent signups with one email exactly one succeeds and one user exists', async () => {

@@ -10,6 +10,10 @@ import { InvalidTenantFile, planTenant, type TenantPlan } from '../../../../infr
 import { makeTestPki, type TestPki } from '../../../support/certificates.ts';
 
 type Doc = Record<string, unknown>;
+
+/** An Auth0-export style bcrypt hash (cost 10) and an argon2id PHC string: only their form matters here. */
+const bcryptHash = '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
+const argon2Hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
 const spki = (key: { export(o: { type: 'spki'; format: 'pem' }): string | Buffer }) => key.export({ type: 'spki', format: 'pem' }).toString();
 const rsa2048 = spki(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey);
 const rsa1024 = spki(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey);
@@ -141,6 +145,14 @@ describe('planTenant: a valid file', () => {
   test('the custom domain stores only the SHA-256 of its cname_api_key, and a lower-case IP header', () => {
     assert.deepEqual(plan.customDomains, [{ domain: 'login.example.com', type: 'self_managed_certs', cname_api_key_sha256: sha256Base64Url(proxyKey), custom_client_ip_header: 'true-client-ip' }]);
     assert.equal(JSON.stringify(plan).includes(proxyKey), false);
+  });
+
+  test('a user may carry an imported password_hash (bcrypt or argon2id) instead of a password, kept as it is', () => {
+    for (const password_hash of [bcryptHash, bcryptHash.replace('$2a$', '$2b$'), bcryptHash.replace('$2a$', '$2y$'), argon2Hash]) {
+      const planned = planTenant({ ...validDoc(), users: [{ connection: 'Users', email: 'imported@example.com', password_hash }] }, undefined);
+      assert.equal(planned.users[0]?.password_hash, password_hash);
+      assert.equal(planned.users[0]?.password, undefined);
+    }
   });
 
   test('users are planned with a lower-case email and their metadata', () => {
@@ -317,6 +329,9 @@ describe('planTenant: invalid input is reported with its entry and field', () =>
     ['a user with a bad email', (d) => ((d.users as Doc[])[0]!.email = 'not-an-email'), 'users[0].email: must match'],
     ['a user of an unknown connection', (d) => ((d.users as Doc[])[0]!.connection = 'Nope'), 'users[0].connection: names no connection in this file (Nope)'],
     ['a user without password', (d) => delete (d.users as Doc[])[0]!.password, 'users[0].password: is required'],
+    ['a user with both password and password_hash', (d) => ((d.users as Doc[])[0]!.password_hash = bcryptHash), 'users[0].password_hash: cannot be given with password'],
+    ['a user with a password_hash of no known kind', (d) => ((d.users as Doc[])[0] = { connection: 'Users', email: 'a@b.c', password_hash: '$1$md5$nope' }), 'users[0].password_hash: must be a bcrypt hash'],
+    ['a user with a bcrypt cost above 16', (d) => ((d.users as Doc[])[0] = { connection: 'Users', email: 'a@b.c', password_hash: bcryptHash.replace('$10$', '$31$') }), 'users[0].password_hash: must be a bcrypt hash'],
     ['an unknown rate-limit bucket', (d) => ((d.tenant as Doc).rate_limits = { token: { burst: 1, per_second: 1 } }), 'tenant.rate_limits.token: is not a known bucket'],
     ['a rate limit that is not a positive integer', (d) => ((d.tenant as Doc).rate_limits = { global: { burst: 0, per_second: 1 } }), 'tenant.rate_limits.global.burst: must be an integer from 1 to 1000000'],
     ['a default audience that names no API', (d) => ((d.tenant as Doc).default_audience = 'https://nope/'), 'tenant.default_audience: names no resource server in this file (https://nope/)'],
