@@ -220,7 +220,8 @@ export async function claimOnce(key: string, windowMs: number, options: CounterS
         Key: { pk: key },
         UpdateExpression: 'SET claimedAt = :now, expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(claimedAt) OR claimedAt <= :since OR expiresAt <= :nowSec',
-        ExpressionAttributeValues: { ':now': now, ':since': now - windowMs, ':nowSec': seconds(now), ':exp': seconds(now + windowMs) },
+        // The item outlives its window (TTL is for cleaning up; `claimedAt` decides).
+        ExpressionAttributeValues: { ':now': now, ':since': now - windowMs, ':nowSec': seconds(now), ':exp': seconds(now + windowMs) + 60 },
       }),
     );
     return true;
