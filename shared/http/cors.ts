@@ -6,7 +6,7 @@ import type { ApiEvent, ApiResult } from './types.ts';
 /**
  * CORS as Auth0 does it for browser SDKs (reference §1.2): /oauth/token, /oauth/revoke,
  * /userinfo and /dbconnections/* may be called cross-origin from an application's Allowed
- * Origins (CORS) or Allowed Web Origins.
+ * Origins (CORS), Allowed Web Origins, or the origin of one of its callback URLs.
  *
  * A preflight carries no client_id, so it is answered for an origin that ANY client allows;
  * the actual request is then checked against the one client it names (`assertOriginAllowed`,
@@ -37,8 +37,27 @@ function tenantOrigins(tenant: TenantConfig): ReadonlySet<string> {
   return origins;
 }
 
-function clientOrigins(client: ClientRecord): string[] {
-  return [...client.allowed_origins, ...client.web_origins];
+/**
+ * A client's CORS origins: Allowed Origins (CORS), Allowed Web Origins, and the origins of
+ * its Allowed Callback URLs, which Auth0 allows too ("If you have not already added it to
+ * the Allowed Callback URLs for your application, you will need to add it to the Allowed
+ * Origins (CORS) list", Auth0's set-up-cors guide). Cached per client record.
+ */
+const originsByClient = new WeakMap<ClientRecord, readonly string[]>();
+function clientOrigins(client: ClientRecord): readonly string[] {
+  let origins = originsByClient.get(client);
+  if (!origins) {
+    const fromCallbacks = client.callbacks.flatMap((url) => {
+      try {
+        const { protocol, origin } = new URL(url);
+        return protocol === 'https:' || protocol === 'http:' ? [origin] : [];
+      } catch {
+        return [];
+      }
+    });
+    originsByClient.set(client, (origins = [...new Set([...client.allowed_origins, ...client.web_origins, ...fromCallbacks])]));
+  }
+  return origins;
 }
 
 function requestOrigin(event: ApiEvent): string | undefined {

@@ -6,7 +6,7 @@ import { emptySettings } from '../../../../shared/store/tenant-config.ts';
 import { clientDefaults, type ClientRecord, type TenantConfig } from '../../../../shared/tenant/model.ts';
 import { apiEvent } from '../../../support/events.ts';
 
-const client = (client_id: string, allowed_origins: string[], web_origins: string[]): ClientRecord => ({
+const client = (client_id: string, allowed_origins: string[], web_origins: string[], callbacks: string[] = []): ClientRecord => ({
   ...clientDefaults,
   client_id,
   name: client_id,
@@ -16,10 +16,11 @@ const client = (client_id: string, allowed_origins: string[], web_origins: strin
   is_token_endpoint_ip_header_trusted: false,
   allowed_origins,
   web_origins,
+  callbacks,
   extra: {},
 });
 const spa = client('spa', ['https://app.example'], []);
-const other = client('other', [], ['https://other.example']);
+const other = client('other', [], ['https://other.example'], ['https://callback.example:8443/cb?x=1', 'com.example.app://callback']);
 const tenant: TenantConfig = {
   settings: emptySettings,
   clients: new Map([
@@ -37,8 +38,8 @@ const withOrigin = (origin: string | undefined, method = 'POST') => ({
 });
 
 describe('CORS', () => {
-  test("a preflight from an origin any client allows (allowed_origins or web_origins): 204 with the Access-Control headers", () => {
-    for (const origin of ['https://app.example', 'https://other.example']) {
+  test("a preflight from an origin any client allows (allowed_origins, web_origins, a callback's origin): 204 with the Access-Control headers", () => {
+    for (const origin of ['https://app.example', 'https://other.example', 'https://callback.example:8443']) {
       const res = preflight(withOrigin(origin, 'OPTIONS'), tenant);
       assert.equal(res.statusCode, 204);
       assert.equal(res.headers?.['Access-Control-Allow-Origin'], origin);
@@ -61,6 +62,8 @@ describe('CORS', () => {
   test('the actual request is checked against its own client: another client\'s origin is 403 access_denied', () => {
     assert.doesNotThrow(() => assertOriginAllowed(withOrigin('https://app.example'), spa));
     assert.doesNotThrow(() => assertOriginAllowed(withOrigin(undefined), spa), 'no Origin: not a browser CORS request');
+    assert.doesNotThrow(() => assertOriginAllowed(withOrigin('https://callback.example:8443'), other), "a callback's origin");
+    assert.throws(() => assertOriginAllowed(withOrigin('null'), other), 'a custom-scheme callback gives no origin');
     assert.throws(
       () => assertOriginAllowed(withOrigin('https://other.example'), spa),
       (error: unknown) => error instanceof OAuthError && error.statusCode === 403 && error.error === 'access_denied',
