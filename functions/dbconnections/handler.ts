@@ -6,7 +6,9 @@ import { signupEndpoint } from './signup.ts';
 
 /**
  * Lambda for the database-connection endpoints (infra/routes.ts): POST /dbconnections/signup
- * and POST /dbconnections/change_password. Both are public (client_id only, no secret).
+ * and POST /dbconnections/change_password. Both are public (client_id only, no secret) and
+ * callable from browsers (auth0.js, Lock): `OPTIONS` answers CORS preflights
+ * (shared/http/cors.ts), and each endpoint checks the origin against the client it names.
  */
 const endpoints = new Map<string, (request: EndpointRequest) => Promise<ApiResult>>([
   ['/dbconnections/signup', signupEndpoint],
@@ -20,5 +22,5 @@ export const handler = endpoint(
     if (request.event.httpMethod !== 'POST') throw methodNotAllowed(`Method ${request.event.httpMethod} not allowed`, { headers: { Allow: 'POST' } });
     return target(request);
   },
-  { rateLimit: { buckets: [] } },
+  { rateLimit: { buckets: [] }, cors: true },
 );
