@@ -18,6 +18,8 @@ const callback = (app: string) => `https://${app}.example.test/callback`;
 const customDomain = 'login.example.test';
 const cnameKey = 'cname-key-0123456789abcdef';
 const jane = { email: 'jane@example.com', password: 'Correct-Horse-9' };
+/** Gets blocked by brute-force protection in one test; no other test uses him. */
+const bob = { email: 'bob@example.com', password: 'Bobs-Own-Pass-4' };
 
 const tenant = {
   tenant: { friendly_name: 'Hosted Pages Co' },
@@ -33,7 +35,10 @@ const tenant = {
     { name: 'Users', strategy: 'auth0', enabled_clients: ['App One', 'App Two', 'Partner & <Co>'], options: { passwordPolicy: 'good' } },
     { name: 'Closed', strategy: 'auth0', enabled_clients: ['Closed App'], options: { disable_signup: true } },
   ],
-  users: [{ connection: 'Users', email: jane.email, password: jane.password, email_verified: true }],
+  users: [
+    { connection: 'Users', email: jane.email, password: jane.password, email_verified: true },
+    { connection: 'Users', email: bob.email, password: bob.password, email_verified: true },
+  ],
   customDomains: [{ domain: customDomain, type: 'self_managed_certs', cname_api_key: cnameKey }],
 };
 
@@ -167,6 +172,26 @@ describe('hosted pages over HTTP (local server)', () => {
     assert.equal(cookieLine(answer, 'portcullis_session'), undefined);
     // The same transaction still works with the right password.
     codeOf(await post(path, formOf(answer, { username: jane.email, password: jane.password }), jar), auth);
+  });
+
+  test('brute force: after 10 failures the page answers 429 with Auth0\'s block message, even for the right password', async () => {
+    const jar = new CookieJar();
+    const auth = authorization('app-one');
+    let { page } = await openPage(jar, auth);
+    const path = pathOf(`/u/login?state=${inputValue(page.body, 'state')}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12 && statuses.at(-1) !== 429; i++) {
+      page = await post(path, formOf(page, { username: bob.email, password: `wrong-${i}` }), jar);
+      statuses.push(page.status);
+    }
+    assert.deepEqual(statuses.slice(0, 9), Array(9).fill(400));
+    assert.equal(statuses.at(-1), 429);
+    assert.ok(statuses.length <= 11, `blocked after ${statuses.length} attempts`);
+    const right = await post(path, formOf(page, { username: bob.email, password: bob.password }), jar);
+    assert.equal(right.status, 429);
+    assert.match(right.body, /role="alert">Your account has been blocked after multiple consecutive login attempts/);
+    assert.equal(inputValue(right.body, 'username'), bob.email);
+    assert.equal(cookieLine(right, 'portcullis_session'), undefined);
   });
 
   test('CSRF: a POST without the token, or with another one, is a 403 page and logs no one in', async () => {

@@ -55,6 +55,8 @@ export class CookieJar {
 export interface SendOptions {
   readonly method?: 'GET' | 'POST';
   readonly form?: Record<string, string>;
+  /** A raw body (sent as is, with whatever content-type `headers` give). */
+  readonly body?: string | Buffer;
   readonly headers?: Record<string, string>;
   readonly jar?: CookieJar;
 }
@@ -63,16 +65,17 @@ export interface SendOptions {
 export function send(baseUrl: string, target: string, options: SendOptions = {}): Promise<HttpAnswer> {
   const url = new URL(target, baseUrl);
   const base = new URL(baseUrl);
-  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
+  const body = options.form ? new URLSearchParams(options.form).toString() : options.body;
   const cookie = options.jar?.header(url.pathname);
   const headers: Record<string, string> = {
-    ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}),
+    ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
     ...(cookie ? { cookie } : {}),
     ...options.headers,
   };
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: base.hostname, port: base.port, path: `${url.pathname}${url.search}`, method: options.method ?? (body ? 'POST' : 'GET'), headers },
+      { host: base.hostname, port: base.port, path: `${url.pathname}${url.search}`, method: options.method ?? (body !== undefined ? 'POST' : 'GET'), headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
