@@ -4,6 +4,7 @@ import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult } from '#shared/http/types';
 import { currentSession } from '#shared/store/sessions';
 import { getUser } from '#shared/store/users';
+import { verifyIdTokenHint } from '../logout/id-token-hint.ts';
 import { errorTarget, validateAuthorizeRequest } from './authorize-request.ts';
 import { verifyClientAndRedirect } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';
@@ -15,9 +16,9 @@ import { finishAuthorization, newTransaction, redirectTo, storeTransaction } fro
  * `GET /authorize` (reference §2.1). First the client and its redirect_uri, whose failures
  * are error pages (thrown: the handler renders them); then everything else, whose failures go
  * back to the client in its response mode with `state` and `iss`. A live SSO session that
- * satisfies prompt and max_age answers at once (auth_time stays the session's); prompt=none
- * without one is `login_required`; otherwise the request waits as a transaction while the
- * user logs in (or signs up, screen_hint=signup) on the hosted pages.
+ * satisfies prompt, max_age and id_token_hint answers at once (auth_time stays the
+ * session's); prompt=none without one is `login_required`; otherwise the request waits as a
+ * transaction while the user logs in (or signs up, screen_hint=signup) on the hosted pages.
  */
 export async function authorize(request: EndpointRequest): Promise<ApiResult> {
   const query = readAuthorizeQuery(request.event);
@@ -26,8 +27,11 @@ export async function authorize(request: EndpointRequest): Promise<ApiResult> {
     const valid = validateAuthorizeRequest(request.tenant, query, verified);
     const now = Math.floor(Date.now() / 1000);
     const transaction = newTransaction(valid, now);
+    const hint = query.params.id_token_hint === undefined ? undefined : await verifyIdTokenHint(query.params.id_token_hint, request.tenant, request.context);
     const session = await currentSession(request.event, request.tenant);
-    const user = session && sessionSatisfies(session, valid, now) ? await getUser(session.user_id) : undefined;
+    // OIDC Core §3.1.2.2: a session of someone other than the hinted user does not answer.
+    const usable = session !== undefined && sessionSatisfies(session, valid, now) && (hint === undefined || hint.sub === session.user_id);
+    const user = usable ? await getUser(session.user_id) : undefined;
     if (session && user) return await finishAuthorization(request, transaction, session, { stored: false, setCookies: [], user });
     // OIDC Core §3.1.2.6; also when the session is too old for max_age (conformance: doorkeeper#274).
     if (valid.prompt.includes('none')) throw new OAuthError(400, 'login_required', 'Login required');

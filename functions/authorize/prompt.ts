@@ -25,8 +25,9 @@ export function parseMaxAge(raw: string | undefined): number | undefined {
 
 /**
  * Whether the session's login is recent enough for this request: not with prompt=login, and
- * within max_age (0 always asks for a new login, as Auth0 says), and from the connection the
- * request names, if it names one.
+ * within max_age, and from the connection the request names, if it names one. Times are whole
+ * seconds, so an elapsed time equal to max_age may really be longer: it asks for a login too
+ * (and max_age=0 always does, as Auth0 says; conformance `oidcc-max-age-1`).
  */
 export function sessionSatisfies(
   session: Pick<SessionRecord, 'auth_time' | 'connection'>,
@@ -34,7 +35,7 @@ export function sessionSatisfies(
   nowSeconds: number,
 ): boolean {
   if (request.prompt.includes('login')) return false;
-  if (request.max_age !== undefined && (request.max_age === 0 || nowSeconds - session.auth_time > request.max_age)) return false;
+  if (request.max_age !== undefined && nowSeconds - session.auth_time >= request.max_age) return false;
   if (request.connection !== undefined && session.connection !== request.connection) return false;
   return true;
 }

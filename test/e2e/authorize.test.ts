@@ -21,6 +21,7 @@ const audience = 'https://api.authorize.test/';
 const webSecret = 'web-secret-0123456789-abcdefghij';
 const otherSecret = 'other-secret-0123456789-abcdefghij';
 const jane = { email: 'jane@authorize.test', password: 'Correct-Horse-9' };
+const john = { email: 'john@authorize.test', password: 'Battery-Staple-7' };
 
 const tenant = {
   tenant: { friendly_name: 'Authorize Co', rate_limits: { global: { burst: 1_000_000, per_second: 1_000_000 } } },
@@ -45,7 +46,10 @@ const tenant = {
     { name: 'Users', strategy: 'auth0', enabled_clients: ['Web', 'Other', 'SPA', 'Partner'] },
     { name: 'Elsewhere', strategy: 'auth0', enabled_clients: ['Other'] },
   ],
-  users: [{ connection: 'Users', email: jane.email, password: jane.password, email_verified: true }],
+  users: [
+    { connection: 'Users', email: jane.email, password: jane.password, email_verified: true },
+    { connection: 'Users', email: john.email, password: john.password, email_verified: true },
+  ],
 };
 
 const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
@@ -98,9 +102,9 @@ describe('GET /authorize (local server, raw HTTP)', () => {
   }
 
   /** A browser with a live SSO session. */
-  async function loggedIn(): Promise<CookieJar> {
+  async function loggedIn(who = jane): Promise<CookieJar> {
     const jar = new CookieJar();
-    const answer = await logIn(jar, authorizeUrl(base));
+    const answer = await logIn(jar, authorizeUrl(base), who);
     assert.equal(answer.status, 302, answer.body);
     assert.ok(jar.get('portcullis_session'));
     return jar;
@@ -307,6 +311,19 @@ describe('GET /authorize (local server, raw HTTP)', () => {
       const token = await tokenRequest({ grant_type: 'authorization_code', client_id: 'web', client_secret: webSecret, code, redirect_uri: callback('web') });
       assert.equal(token.status, 200, JSON.stringify(token.body));
       assert.equal(decodeJwt(token.body.id_token as string).nonce, 'nonce-3');
+    });
+
+    test("id_token_hint: the hinted user's session answers, another user's does not, a forged hint is refused", async () => {
+      const jar = await loggedIn();
+      const implicit = { ...base, response_type: 'id_token', nonce: 'n-hint', prompt: 'none' };
+      const idToken = responseParams((await get(authorizeUrl(implicit), jar)).location, 'fragment').get('id_token')!;
+      const same = responseParams((await get(authorizeUrl({ ...base, prompt: 'none', id_token_hint: idToken }), jar)).location);
+      assert.ok(same.get('code'), 'the same user: a code');
+      const johnJar = await loggedIn(john);
+      assertRedirectedError(await get(authorizeUrl({ ...base, prompt: 'none', id_token_hint: idToken }), johnJar), 'login_required');
+      const [header, payload] = idToken.split('.');
+      const forged = `${header}.${payload}.${randomBytes(256).toString('base64url')}`;
+      assertRedirectedError(await get(authorizeUrl({ ...base, prompt: 'none', id_token_hint: forged }), jar), 'invalid_request', { description: /id_token_hint/ });
     });
 
     test('a third-party client needs consent: prompt=none says consent_required, otherwise the consent page', async () => {

@@ -221,7 +221,8 @@ describe('whether a session answers without a login', () => {
   test('prompt=login, max_age and connection', () => {
     assert.ok(sessionSatisfies(session, { prompt: [] }, 5_000));
     assert.equal(sessionSatisfies(session, { prompt: ['login'] }, 1_000), false);
-    assert.ok(sessionSatisfies(session, { prompt: [], max_age: 10 }, 1_010));
+    assert.ok(sessionSatisfies(session, { prompt: [], max_age: 10 }, 1_009));
+    assert.equal(sessionSatisfies(session, { prompt: [], max_age: 10 }, 1_010), false, 'whole seconds: equal may be longer');
     assert.equal(sessionSatisfies(session, { prompt: [], max_age: 10 }, 1_011), false);
     assert.equal(sessionSatisfies(session, { prompt: [], max_age: 0 }, 1_000), false, 'max_age=0 always asks for a login');
     assert.ok(sessionSatisfies(session, { prompt: ['none'], connection: 'db' }, 1_000));
