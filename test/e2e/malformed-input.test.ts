@@ -148,11 +148,11 @@ describe('POST /oauth/token with malformed and refused input', () => {
     });
   });
 
-  test('another method on /oauth/token is 405 method_not_allowed with Allow: POST', async () => {
+  test('another method on /oauth/token is 405 method_not_allowed with Allow: POST, OPTIONS (CORS preflights)', async () => {
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const res = await rawRequest(`${server.baseUrl}/oauth/token`, { method });
       assertOAuthError(res, 405, 'method_not_allowed');
-      assert.equal(res.headers.allow, 'POST');
+      assert.equal(res.headers.allow, 'POST, OPTIONS');
     }
   });
 
