@@ -109,14 +109,20 @@ export async function getUser(userId: string, options: UserStoreOptions = {}): P
 }
 
 /**
- * The user a login names in a connection: an identifier with `@` is an email, otherwise a
- * username (Auth0's login field takes either). Looked up through the uniqueness guard.
+ * The user a login names in a connection: Auth0's login field takes an email or a username.
+ * An identifier with `@` is looked up as an email first, then as a username (usernames may
+ * contain `@`); one without is a username. Looked up through the uniqueness guards.
  */
 export async function findUserByLogin(connection: string, identifier: string, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
-  const key = identifier.includes('@') ? userKey.email(connection, identifier) : userKey.username(connection, identifier);
-  const guard = await (options.client ?? ddb()).send(new GetCommand({ TableName: tableOf(options), Key: { pk: key }, ConsistentRead: true }));
-  const userId = guard.Item?.user_id as string | undefined;
-  return userId ? getUser(userId, options) : undefined;
+  const keys = identifier.includes('@')
+    ? [userKey.email(connection, identifier), userKey.username(connection, identifier)]
+    : [userKey.username(connection, identifier)];
+  for (const key of keys) {
+    const guard = await (options.client ?? ddb()).send(new GetCommand({ TableName: tableOf(options), Key: { pk: key }, ConsistentRead: true }));
+    const userId = guard.Item?.user_id as string | undefined;
+    if (userId) return getUser(userId, options);
+  }
+  return undefined;
 }
 
 /** Fields a login, a reset or an unblock may change. */
