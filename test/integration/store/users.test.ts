@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../../shared/store/ddb.ts';
-import { createUser, type NewUser } from '../../../shared/store/users.ts';
+import { createUser, findUserByLogin, getUser, updateUser, type NewUser } from '../../../shared/store/users.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
 
 const newUser = (email: string, extra: Partial<NewUser> = {}): NewUser => ({
@@ -82,5 +82,38 @@ describe('createUser (DynamoDB Local)', () => {
     assert.equal(users.length, 1);
     const [guard] = await itemsWith((i) => i.pk === `email#Users#${email}`);
     assert.equal(guard?.user_id, ok[0]!.ok ? ok[0]!.userId : undefined);
+  });
+});
+
+describe('finding and updating users (DynamoDB Local)', () => {
+  before(async () => {
+    await useLocalTables();
+  });
+
+  test('a login finds its user by email (any case) or by username, only in its own connection', async () => {
+    const email = uniqueEmail();
+    const created = await createUser(newUser(email, { username: 'ada_l' }));
+    assert.ok(created.ok);
+    assert.equal((await findUserByLogin('Users', email.toUpperCase()))?.user_id, created.userId);
+    assert.equal((await findUserByLogin('Users', 'ADA_L'))?.user_id, created.userId);
+    assert.equal(await findUserByLogin('Other', email), undefined);
+    assert.equal(await findUserByLogin('Users', 'nobody@example.com'), undefined);
+  });
+
+  test('a username containing @ is found when no email matches it', async () => {
+    const created = await createUser(newUser(uniqueEmail(), { username: `grace@${randomUUID().slice(0, 8)}` }));
+    assert.ok(created.ok);
+    const user = await getUser(created.userId);
+    assert.equal((await findUserByLogin('Users', user!.username!))?.user_id, created.userId);
+  });
+
+  test('updateUser changes the named fields, stamps updated_at, and never creates a user', async () => {
+    const created = await createUser(newUser(uniqueEmail()));
+    assert.ok(created.ok);
+    await updateUser(created.userId, { logins_count: 3, last_login: '2026-03-02T00:00:00.000Z' }, { now: new Date('2026-03-02T00:00:01Z') });
+    const user = await getUser(created.userId);
+    assert.equal(user?.logins_count, 3);
+    assert.equal(user?.updated_at, '2026-03-02T00:00:01.000Z');
+    await assert.rejects(updateUser('auth0|000000000000000000000000', { logins_count: 1 }), { name: 'ConditionalCheckFailedException' });
   });
 });
