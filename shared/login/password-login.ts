@@ -34,6 +34,14 @@ export interface PasswordLoginInput {
 /** Auth0's answer to every wrong credential, whether the user exists or not (reference §1.4). */
 const wrongCredentials = () => invalidGrant('Wrong email or password.');
 
+/**
+ * No stored email (320) or username (128) is longer: a longer identifier names nobody, and is
+ * not looked up — as a DynamoDB key it could pass the 2 KiB key limit and fail the request.
+ */
+const maxIdentifierLength = 320;
+const findUser = (connection: string, identifier: string) =>
+  identifier.length > maxIdentifierLength ? Promise.resolve(undefined) : findUserByLogin(connection, identifier);
+
 export async function passwordLogin(input: PasswordLoginInput): Promise<UserRecord> {
   const { tenant, connection, identifier, password } = input;
   const ip = canonicalIp(input.ip);
@@ -43,7 +51,7 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
   // Independent reads, in parallel; their verdicts are applied in Auth0's order below.
   const [ipCheck, user, failures] = await Promise.all([
     settled(checkLoginIp(tenant, ip, now)),
-    findUserByLogin(connection.name, identifier),
+    findUser(connection.name, identifier),
     guard ? readLoginFailures(guard, now) : undefined,
   ]);
   if (ipCheck) throw ipCheck; // suspicious IP first: that IP gets nothing more

@@ -209,6 +209,17 @@ describe('password and password-realm grants, with attack protection', () => {
       });
     });
 
+    test('identifiers no user can have (very long, lone surrogates) are the same 403, not a server error', async () => {
+      for (const username of ['x'.repeat(5000), `a@${'b'.repeat(3000)}`, '\ud800abc', 'caf\u00e9@\u4f8b.test']) {
+        const res = await rawRequest(`${server.baseUrl}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', host: proxyDomain, 'cname-api-key': proxyKey, 'x-forwarded-for': '198.51.100.40' },
+          body: JSON.stringify({ grant_type: 'password', client_id: 'pw-spa', username, password: 'whatever' }),
+        });
+        assertError(res, 403, 'invalid_grant', 'Wrong email or password.');
+      }
+    });
+
     test('username and password are required: 400 invalid_request', async () => {
       const base = { grant_type: 'password', client_id: 'pw-backend', client_secret: secret };
       assertError(await token({ ...base, password: 'x' }), 400, 'invalid_request');
@@ -346,7 +357,7 @@ describe('password and password-realm grants, with attack protection', () => {
   test('property: malformed password-grant requests get a 4xx with an OAuth error, never a 5xx', async () => {
     const text = fc.oneof(
       fc.string({ maxLength: 30 }),
-      fc.constantFrom('', ' ', '__proto__', 'constructor', 'toString', '%', '\u0000', 'x'.repeat(2000), emailOf('alice'), 'alice', 'Users', 'Elsewhere'),
+      fc.constantFrom('', ' ', '__proto__', 'constructor', 'toString', '%', '\u0000', '\ud800', 'x'.repeat(2000), `a@${'b'.repeat(5000)}`, emailOf('alice'), 'alice', 'Users', 'Elsewhere'),
     );
     const optional = (arb: fc.Arbitrary<string>) => fc.option(arb, { nil: undefined });
     const requests = fc.record({
