@@ -4,6 +4,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import type { Keyset } from './keyset.ts';
 import { createPortcullisFunction } from './lambda-function.ts';
+import { grantSendMail } from './mail-permission.ts';
 import type { DeployParameters } from './parameters.ts';
 import { functionGroups, type FunctionGroup, type FunctionGroupName } from './routes.ts';
 import type { Tables } from './storage.ts';
@@ -26,7 +27,8 @@ export function functionId(name: string): string {
 /**
  * One function per endpoint group of infra/routes.ts, each with its own role holding exactly
  * the DynamoDB actions its group lists (no Scan, no wildcards: `grantReadData` would add
- * Scan and stream reads, aws-notes §2.3), so e.g. the token function cannot touch users.
+ * Scan and stream reads, aws-notes §2.3), so e.g. discovery and userinfo can never write a
+ * user; SES only for the groups that send email, only as the tenant's sender.
  */
 export function createEndpointFunctions(scope: Construct, props: EndpointFunctionsProps): EndpointFunctions {
   const environment = runtimeEnvironment(props);
@@ -36,12 +38,14 @@ export function createEndpointFunctions(scope: Construct, props: EndpointFunctio
       memoryMiB: group.memoryMiB,
       description: `Portcullis ${name}: ${group.description}`,
       sharedLayer: props.sharedLayer,
-      environment,
+      // Only functions that send email learn the sender; the others could not use it anyway.
+      environment: group.sendsMail ? { ...environment, SES_FROM_ADDRESS: props.parameters.senderEmail } : environment,
     });
     for (const [tableId, actions] of Object.entries(group.tables) as [TableId, readonly string[]][]) {
       if (actions.length > 0) props.tables[tableId].grant(fn, ...actions);
     }
     if (group.readsKeyset) props.keyset.grantRead(fn.role!);
+    if (group.sendsMail) grantSendMail(fn, props.parameters);
     return [name, fn] as const;
   });
   return Object.fromEntries(entries) as Record<FunctionGroupName, NodejsFunction>;

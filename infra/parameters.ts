@@ -24,6 +24,10 @@ export interface DeployParameters {
   readonly keyRotationSchedule: string;
   /** ConfigCacheSeconds in milliseconds, as the functions read it (CONFIG_CACHE_MS). */
   readonly configCacheMs: string;
+  /** The From address of every email (SES_FROM_ADDRESS), a verified SES identity or under one. */
+  readonly senderEmail: string;
+  /** The SES domain identity covering SenderEmail: SenderIdentityDomain, or SenderEmail's own domain. */
+  readonly senderDomain: string;
 }
 
 const hostPattern = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
@@ -63,6 +67,15 @@ export function defineParameters(stack: Stack): DeployParameters {
     allowedValues: ['info', 'debug'],
   });
   const keyRotationDays = number('KeyRotationDays', 'Days between signing-key rotations (next → current → previous). Must exceed the longest access/ID token lifetime.', 30, 1, 365);
+  const senderEmail = text('SenderEmail', 'From address of the emails Portcullis sends (password reset, account unblock) through Amazon SES. It, or its domain, must be a verified SES identity in this region (outside the SES sandbox to mail anyone).', {
+    allowedPattern: '^[^@\\s<>"]+@[a-z0-9.-]+\\.[a-z]{2,63}$',
+    constraintDescription: 'a bare address such as no-reply@auth.example.com, domain in lower case',
+  });
+  const senderIdentityDomain = text('SenderIdentityDomain', 'Only when SenderEmail is covered by a verified SES domain identity other than its own domain (e.g. a parent domain): that domain. Leave empty otherwise.', {
+    default: '',
+    allowedPattern: `^$|${hostPattern}`,
+    constraintDescription: 'empty, or a lower-case domain such as example.com',
+  });
   const configCacheSeconds = number('ConfigCacheSeconds', 'Whole seconds a function trusts its cached tenant configuration before reading it again.', 30, 0, 3600);
 
   // A rate of one needs the singular unit: EventBridge rejects "rate(1 days)".
@@ -81,6 +94,15 @@ export function defineParameters(stack: Stack): DeployParameters {
     Fn.conditionIf(hasTruststoreVersion.logicalId, truststoreVersion.valueAsString, Aws.NO_VALUE),
   );
 
+  // SES authorizes a send against the identity that verifies the From address: the address
+  // itself or its domain (or a parent domain, named explicitly).
+  const hasSenderIdentityDomain = new CfnCondition(stack, 'HasSenderIdentityDomain', {
+    expression: Fn.conditionNot(Fn.conditionEquals(senderIdentityDomain.valueAsString, '')),
+  });
+  const senderDomain = Token.asString(
+    Fn.conditionIf(hasSenderIdentityDomain.logicalId, senderIdentityDomain.valueAsString, Fn.select(1, Fn.split('@', senderEmail.valueAsString))),
+  );
+
   return {
     domainName: domainName.valueAsString,
     mtlsDomainName: mtlsDomainName.valueAsString,
@@ -97,5 +119,7 @@ export function defineParameters(stack: Stack): DeployParameters {
     keyRotationSchedule,
     // CloudFormation has no arithmetic: whole seconds followed by "000" are milliseconds.
     configCacheMs: Fn.sub(`\${${configCacheSeconds.logicalId}}000`),
+    senderEmail: senderEmail.valueAsString,
+    senderDomain,
   };
 }

@@ -108,3 +108,66 @@ test('JSON access logs carry certificate, source IP and WAF fields, and no bodie
     assert.match(JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn), /AccessLogs/);
   }
 });
+
+/** "METHOD /full/path" of one synthesized method. */
+function routeOf(method: Record<string, any>): string {
+  const resources = synth().json.Resources;
+  const pathOf = (ref: any): string => (ref['Fn::GetAtt'] ? '' : `${pathOf(resources[ref.Ref]!.Properties.ParentId)}/${resources[ref.Ref]!.Properties.PathPart}`);
+  return `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`;
+}
+
+/** The one method of `route` ("METHOD /path") on one API. */
+function methodOf(api: ApiName, route: string): Record<string, any> {
+  const found = resourcesOfType('AWS::ApiGateway::Method').filter(([, m]) => m.Properties.RestApiId.Ref === apiId(api) && routeOf(m) === route);
+  assert.equal(found.length, 1, `${api}: ${route}`);
+  return found[0]![1];
+}
+
+/** The function logical id a method's Lambda proxy integration invokes. */
+function integratedFunction(method: Record<string, any>): string {
+  const uri = JSON.stringify(method.Properties.Integration.Uri);
+  const match = /"Fn::GetAtt":\["(\w+Function\w*)","Arn"\]/.exec(uri);
+  assert.ok(match, uri);
+  return match[1]!;
+}
+
+test('CORS preflights (OPTIONS) are answered by the route\'s Lambda, never by a gateway mock', () => {
+  const methods = resourcesOfType('AWS::ApiGateway::Method');
+  for (const [id, method] of methods) assert.notEqual(method.Properties.Integration.Type, 'MOCK', id);
+  const expected = routesFor('public').filter((r) => r.method === 'OPTIONS');
+  assert.deepEqual(expected.map((r) => r.path).sort(), ['/dbconnections/change_password', '/dbconnections/signup', '/oauth/revoke', '/oauth/token', '/userinfo']);
+  assert.equal(methods.filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS').length, expected.length, 'one OPTIONS method per preflight route, on the public API only');
+  for (const route of expected) {
+    const method = methodOf('public', `OPTIONS ${route.path}`);
+    assert.equal(method.Properties.Integration.Type, 'AWS_PROXY');
+    const fnPrefix = `${route.fn.charAt(0).toUpperCase()}${route.fn.slice(1)}Function`;
+    assert.ok(integratedFunction(method).startsWith(fnPrefix), `${route.path} → ${integratedFunction(method)}`);
+  }
+});
+
+test('the mTLS API carries exactly the token-type endpoints: token, revoke and userinfo; no page, no logout', () => {
+  assert.deepEqual(methodsOf('mtls'), ['GET /userinfo', 'POST /oauth/revoke', 'POST /oauth/token', 'POST /userinfo']);
+  for (const path of ['/authorize', '/u/login', '/u/signup', '/u/consent', '/u/reset-password', '/u/unblock', '/v2/logout', '/oidc/logout', '/dbconnections/signup', '/userinfo']) {
+    assert.ok(methodsOf('public').some((m) => m.endsWith(` ${path}`)), `${path} is on the public API`);
+  }
+});
+
+test('each endpoint reaches its own function, on both APIs', () => {
+  const expected: Record<string, string> = {
+    'GET /authorize': 'AuthorizeFunction',
+    'POST /u/login': 'AuthorizeFunction',
+    'POST /dbconnections/signup': 'DbconnectionsFunction',
+    'POST /userinfo': 'UserinfoFunction',
+    'GET /v2/logout': 'LogoutFunction',
+    'POST /oidc/logout': 'LogoutFunction',
+    'POST /oauth/token': 'TokenFunction',
+  };
+  for (const [route, fn] of Object.entries(expected)) {
+    const method = methodOf('public', route);
+    assert.ok(integratedFunction(method).startsWith(fn), `${route} → ${integratedFunction(method)}`);
+  }
+  for (const route of ['POST /oauth/token', 'POST /oauth/revoke', 'GET /userinfo', 'POST /userinfo']) {
+    const fn = route.includes('userinfo') ? 'UserinfoFunction' : 'TokenFunction';
+    assert.ok(integratedFunction(methodOf('mtls', route)).startsWith(fn), `mtls ${route}`);
+  }
+});

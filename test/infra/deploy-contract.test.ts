@@ -31,6 +31,8 @@ const expected: Record<string, string> = {
   LogLevel: 'String',
   KeyRotationDays: 'Number',
   ConfigCacheSeconds: 'Number',
+  SenderEmail: 'String',
+  SenderIdentityDomain: 'String',
 };
 
 test('every parameter of the deploy contract exists with its type and a description', () => {
@@ -58,6 +60,22 @@ test('defaults and constraints', () => {
   assert.ok(!host.test('Auth.Example.com'), 'upper case is refused');
   assert.ok(!host.test('https://auth.example.com'), 'a URL is refused');
   assert.equal(p.MtlsDomainName.AllowedPattern, p.DomainName.AllowedPattern);
+  // CloudFormation matches AllowedPattern against the whole value (Java regex); JS needs anchors, which they have.
+  const sender = new RegExp(p.SenderEmail.AllowedPattern);
+  assert.equal(p.SenderEmail.Default, undefined, 'a sender must be chosen: password resets and unblock links are mailed');
+  assert.ok(sender.test('no-reply@auth.example.com'));
+  assert.ok(!sender.test('Portcullis <no-reply@auth.example.com>'), 'a bare address: it is also the IAM ses:FromAddress');
+  assert.ok(!sender.test('no-reply@Example.COM'), 'the domain in lower case, as the identity ARN names it');
+  assert.ok(!sender.test('no-reply'));
+  const identityDomain = new RegExp(p.SenderIdentityDomain.AllowedPattern);
+  assert.equal(p.SenderIdentityDomain.Default, '');
+  assert.ok(identityDomain.test('') && identityDomain.test('example.com'));
+  assert.ok(!identityDomain.test('no-reply@example.com'), 'a domain, not an address');
+});
+
+test('the SES domain identity: SenderIdentityDomain when set, else the domain of SenderEmail', () => {
+  const { json } = synth();
+  assert.deepEqual(json.Conditions.HasSenderIdentityDomain, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SenderIdentityDomain' }, ''] }] });
 });
 
 test('an empty TruststoreVersion is omitted from the mTLS domain', () => {
@@ -86,7 +104,7 @@ test('outputs: DNS targets of both domains, table names, keyset secret, keys fun
     assert.deepEqual(outputs[`${stem}AliasHostedZoneId`].Value['Fn::GetAtt'][1], 'RegionalHostedZoneId');
     assert.ok(ref(stem)(outputs[`${stem}AliasTarget`].Value));
   }
-  for (const [name, table] of [['ClientsTableName', 'ClientsTable'], ['UsersTableName', 'UsersTable'], ['CodesTableName', 'CodesTable'], ['RateLimitsTableName', 'RateLimitsTable']]) {
+  for (const [name, table] of [['ClientsTableName', 'ClientsTable'], ['UsersTableName', 'UsersTable'], ['CodesTableName', 'CodesTable'], ['RateLimitsTableName', 'RateLimitsTable'], ['SessionsTableName', 'SessionsTable'], ['RefreshTokensTableName', 'RefreshTokensTable']]) {
     assert.ok(ref(table!)(outputs[name!]?.Value), `${name} names ${table}`);
   }
   assert.ok(ref('KeysetSecret')(outputs.KeysetSecretArn?.Value));

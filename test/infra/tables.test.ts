@@ -44,3 +44,24 @@ test('durable tables: PITR, deletion protection, Retain; ephemeral tables: none 
   }
   assert.ok(tables.some((t) => t.durable) && tables.some((t) => !t.durable), 'both kinds exist');
 });
+
+test('sessions: TTL on expiresAt, ephemeral (no PITR, no deletion protection, deleted with the stack)', () => {
+  const resource = table('sessions');
+  assert.deepEqual(resource.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+  assert.deepEqual(resource.Properties.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
+  const replica = resource.Properties.Replicas[0];
+  assert.equal(replica.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ?? false, false);
+  assert.equal(replica.DeletionProtectionEnabled ?? false, false);
+  assert.equal(resource.DeletionPolicy, 'Delete');
+});
+
+test('refreshTokens: TTL on expiresAt, and durable: PITR, deletion protection, Retain on delete and replace', () => {
+  const resource = table('refreshTokens');
+  assert.deepEqual(resource.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+  assert.deepEqual(resource.Properties.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
+  const replica = resource.Properties.Replicas[0];
+  assert.equal(replica.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled, true);
+  assert.equal(replica.DeletionProtectionEnabled, true);
+  assert.equal(resource.DeletionPolicy, 'Retain');
+  assert.equal(resource.UpdateReplacePolicy, 'Retain');
+});
