@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
-import type { Page, Response } from 'playwright-core';
+import type { ConsoleMessage, Page, Response } from 'playwright-core';
 
 /**
  * The steps of a browser login shared by the browser tests: discovery for a public client,
@@ -61,10 +61,29 @@ export async function submitForm(page: Page, fields: Record<string, string>): Pr
       await page.locator(`input[name="${name}"]`).fill(value);
     }
   }
-  // The navigation request the submit starts (a POST): its answer, redirect or page.
-  const answer = page.waitForResponse((r) => r.request().isNavigationRequest() && r.request().method() === 'POST');
-  await page.locator('button[type=submit]').first().click();
-  return answer;
+  // The navigation request the submit starts (a POST): its answer, redirect or page. A
+  // submission the page's own CSP blocks never gets one: fail at once with Chromium's words.
+  const from = page.url();
+  const errors: string[] = [];
+  let blocked: (reason: Error) => void = () => {};
+  const csp = new Promise<never>((_, reject) => (blocked = reject));
+  csp.catch(() => {}); // it may reject during the click, before the race below listens
+  const onConsole = (message: ConsoleMessage) => {
+    if (message.type() !== 'error') return;
+    errors.push(message.text());
+    if (message.text().includes('Content Security Policy')) blocked(new Error(`submitting the form at ${from} was blocked by Chromium: ${message.text()}`));
+  };
+  page.on('console', onConsole);
+  try {
+    const answer = page.waitForResponse((r) => r.request().isNavigationRequest() && r.request().method() === 'POST');
+    await page.locator('button[type=submit]').first().click();
+    return await Promise.race([answer, csp]);
+  } catch (error) {
+    if (errors.length === 0 || (error as Error).message.includes('was blocked by Chromium')) throw error;
+    throw new Error(`submitting the form at ${from} got no answer (${(error as Error).message}); Chromium said: ${errors.join(' | ')}`);
+  } finally {
+    page.off('console', onConsole);
+  }
 }
 
 /** The login page of an authorization request (after /authorize redirected to /u/login). */
