@@ -301,11 +301,28 @@ describe('hosted pages over HTTP (local server)', () => {
     codeOf(await get(again.url, jar), again);
   });
 
+  test('a third-party application\'s login goes on to consent with the new session, then to the callback', async () => {
+    const jar = new CookieJar();
+    const auth = authorization('partner', { scope: 'openid profile' });
+    const { page, path } = await openPage(jar, auth);
+    const loggedIn = await post(path, formOf(page, { username: jane.email, password: jane.password }), jar);
+    assert.equal(loggedIn.status, 302);
+    assert.ok(cookieLine(loggedIn, 'portcullis_session'), 'the session cookie comes with the redirect to consent');
+    const consentPath = pathOf(loggedIn.location);
+    assert.equal(consentPath.split('?')[0], '/u/consent');
+    const consent = await get(consentPath, jar);
+    assert.equal(consent.status, 200);
+    assert.match(consent.body, /<li>Your profile: name, nickname and picture<\/li>/);
+    const claims = await redeem(codeOf(await post(consentPath, formOf(consent, { action: 'accept' }), jar), auth), auth);
+    assert.equal(claims.sid, sidOf(jar));
+  });
+
   test('consent without a session sends the browser to log in first', async () => {
     const jar = new CookieJar();
     const first = authorization('app-one');
     codeOf(await login(jar, first), first);
-    const auth = authorization('partner', { scope: 'openid profile' });
+    // Scopes no other test consents to, so the consent page is due.
+    const auth = authorization('partner', { scope: 'openid address' });
     const { path } = await openPage(jar, auth, '/u/consent');
     jar.delete('portcullis_session');
     const answer = await get(path, jar);
