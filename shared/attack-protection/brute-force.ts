@@ -1,5 +1,5 @@
 import type { DatabaseConnection } from '../connections/database.ts';
-import { clearCounter, counterKey, readFailures, recordFailure, type FailureCounter } from '../store/attack-counters.ts';
+import { clearCounter, counterKey, recordFailure } from '../store/attack-counters.ts';
 import type { UserRecord } from '../store/users.ts';
 import type { AttackProtectionSettings, TenantConfig } from '../tenant/model.ts';
 import { isAllowlisted } from './allowlist.ts';
@@ -8,11 +8,15 @@ import { attackProtection } from './settings.ts';
 /**
  * Brute-force protection (reference §16.5): failed logins are counted per identifier and IP
  * (or per identifier alone, Auth0's `count_per_identifier` — "account lockout"), unknown
- * identifiers included; at `max_attempts` the pair is blocked. A block lifts 30 days after the
- * last failure (the count's lifetime), on the unblock link or a password reset (both stamp
- * the user's `unblocked_at`, and counts begun before it no longer count), when the threshold
- * is raised (the block is the count compared with today's threshold), and a successful login
- * resets the count.
+ * identifiers included; past `max_attempts` the pair is blocked. A block lifts 30 days after the
+ * last attempt (the count's lifetime), on the unblock link or a password reset (both stamp the
+ * user's `unblocked_at`, and counts begun before it no longer count), or when the threshold is
+ * raised (the block is the count compared with today's threshold); a successful login resets
+ * the count.
+ *
+ * Every attempt is counted *before* its password is checked and a success clears the count, so
+ * of many concurrent guesses exactly `max_attempts` are checked: counting after the check would
+ * let every guess in flight read the same count and pass.
  */
 export const blockLifetimeMs = 30 * 24 * 3600 * 1000;
 
@@ -38,30 +42,22 @@ export function bruteForceKey(connection: string, identifier: string, ip: string
   return ip === undefined ? counterKey('bf-id', connection, id) : counterKey('bf', connection, id, ip);
 }
 
-const resetBefore = (user: UserRecord | undefined) => (user?.unblocked_at ? Date.parse(user.unblocked_at) || 0 : 0);
-
-/** The live count of the guard's counter, whoever the identifier turns out to be (see `countsFor`). */
-export function readLoginFailures(guard: BruteForceGuard, now = Date.now()): Promise<FailureCounter | undefined> {
-  return readFailures(guard.key, { now });
+export interface LoginAttempt {
+  /** The count this attempt makes. */
+  readonly failures: number;
+  /** The pair was already at the threshold: refuse without checking the password. */
+  readonly blocked: boolean;
+  /** This attempt, if it fails, is the one that reaches the threshold (exactly one per block): notify. */
+  readonly reachedLimit: boolean;
 }
 
-/** A count as far as it still counts for `user`: one begun before the user's last unblock does not. */
-export function countsFor(counter: FailureCounter | undefined, user: UserRecord | undefined): FailureCounter | undefined {
-  return counter && counter.windowStart >= resetBefore(user) ? counter : undefined;
-}
-
-/** Whether a count blocks logins: at the threshold, and only with the `block` shield (otherwise Auth0's monitoring mode). */
-export function isBlocking(guard: BruteForceGuard, counter: FailureCounter | undefined): boolean {
-  return counter !== undefined && guard.settings.shields.includes('block') && counter.failures >= guard.settings.max_attempts;
-}
-
-/**
- * Counts one failed login. `reachedLimit` is true for exactly one failure per block — the one
- * whose count equals the threshold — so the notification goes out once.
- */
-export async function recordLoginFailure(guard: BruteForceGuard, user: UserRecord | undefined, now = Date.now()): Promise<{ failures: number; reachedLimit: boolean }> {
-  const failures = await recordFailure(guard.key, { ttlMs: blockLifetimeMs, resetBefore: resetBefore(user), now });
-  return { failures, reachedLimit: failures === guard.settings.max_attempts };
+/** Counts one attempt for the guard's pair; a count begun before the user's last unblock starts over. */
+export async function recordLoginAttempt(guard: BruteForceGuard, user: UserRecord | undefined, now = Date.now()): Promise<LoginAttempt> {
+  const resetBefore = user?.unblocked_at ? Date.parse(user.unblocked_at) || 0 : 0;
+  const failures = await recordFailure(guard.key, { ttlMs: blockLifetimeMs, resetBefore, now });
+  const max = guard.settings.max_attempts;
+  // Without the `block` shield Auth0 only watches (monitoring mode).
+  return { failures, blocked: guard.settings.shields.includes('block') && failures > max, reachedLimit: failures === max };
 }
 
 /** A successful login resets the count. */

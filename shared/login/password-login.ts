@@ -1,7 +1,7 @@
 import { canonicalIp } from '../attack-protection/allowlist.ts';
-import { bruteForceGuard, clearLoginFailures, countsFor, isBlocking, readLoginFailures, recordLoginFailure, type BruteForceGuard } from '../attack-protection/brute-force.ts';
+import { bruteForceGuard, clearLoginFailures, recordLoginAttempt, type BruteForceGuard } from '../attack-protection/brute-force.ts';
 import { blockedAccount, userBlocked } from '../attack-protection/errors.ts';
-import { checkLoginIp, recordFailedLoginIp } from '../attack-protection/suspicious-ip.ts';
+import { spendLoginAttempt } from '../attack-protection/suspicious-ip.ts';
 import { sendUnblockNotice } from '../attack-protection/unblock-notice.ts';
 import type { DatabaseConnection } from '../connections/database.ts';
 import { hashPassword, verifyNothing, verifyPassword } from '../crypto/password.ts';
@@ -48,22 +48,21 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
   const now = Date.now();
   const guard = bruteForceGuard(tenant, connection, identifier, ip);
 
-  // Independent reads, in parallel; their verdicts are applied in Auth0's order below.
-  const [ipCheck, user, failures] = await Promise.all([
-    settled(checkLoginIp(tenant, ip, now)),
-    findUser(connection.name, identifier),
-    guard ? readLoginFailures(guard, now) : undefined,
-  ]);
-  if (ipCheck) throw ipCheck; // suspicious IP first: that IP gets nothing more
-  const counter = countsFor(failures, user);
-  if (guard && isBlocking(guard, counter)) throw blockedAccount();
+  // Every attempt takes its place in the counters before the password is checked (a success
+  // gives it back), so concurrent guesses cannot all slip under a threshold. The IP's budget
+  // and the user lookup are independent: in parallel. Auth0's order of refusals: the
+  // suspicious IP first, then the blocked pair.
+  const [ipAttempt, user] = await Promise.all([settled(spendLoginAttempt(tenant, ip, now)), findUser(connection.name, identifier)]);
+  if (ipAttempt.error !== undefined) throw ipAttempt.error;
+  const attempt = guard ? await recordLoginAttempt(guard, user, now) : undefined;
+  if (attempt?.blocked) throw blockedAccount();
 
   let check: { ok: boolean; needsRehash: boolean } | undefined;
   if (user) check = await verifyPassword(password, user.password_hash);
   else await verifyNothing(password); // an unknown identifier costs what a wrong password costs
 
   if (!user || !check?.ok) {
-    await recordFailure(input, guard, user, ip, now);
+    if (guard && attempt?.reachedLimit && user) await notifyBlocked(input, guard, user, ip);
     throw wrongCredentials();
   }
   if (user.blocked) throw userBlocked(); // only once the password is right: no account probing
@@ -73,14 +72,12 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
     logins_count: (user.logins_count ?? 0) + 1,
     ...(check.needsRehash ? { password_hash: await hashPassword(password) } : {}),
   };
-  await Promise.all([updateUser(user.user_id, update), guard && counter ? clearLoginFailures(guard) : undefined]);
+  await Promise.all([updateUser(user.user_id, update), guard ? clearLoginFailures(guard) : undefined, ipAttempt.value?.refund()]);
   return { ...user, ...update };
 }
 
-/** Counts a failed login for the IP and for the identifier; at the threshold, emails an unblock link. */
-async function recordFailure(input: PasswordLoginInput, guard: BruteForceGuard | undefined, user: UserRecord | undefined, ip: string, now: number): Promise<void> {
-  const [, bruteForce] = await Promise.all([recordFailedLoginIp(input.tenant, ip, now), guard ? recordLoginFailure(guard, user, now) : undefined]);
-  if (!guard || !bruteForce?.reachedLimit || !user) return; // no email for identifiers without a user
+/** The failure that blocks a pair emails the user an unblock link (shield `user_notification`); no email for unknown identifiers. */
+async function notifyBlocked(input: PasswordLoginInput, guard: BruteForceGuard, user: UserRecord, ip: string): Promise<void> {
   if (!guard.settings.shields.includes('user_notification')) return;
   await sendUnblockNotice({
     user,
@@ -93,12 +90,11 @@ async function recordFailure(input: PasswordLoginInput, guard: BruteForceGuard |
   });
 }
 
-/** The error a promise rejects with, or undefined when it resolves. */
-async function settled(promise: Promise<unknown>): Promise<unknown> {
+/** A promise's value or the error it rejects with, so a parallel read can finish before it is judged. */
+async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
   try {
-    await promise;
-    return undefined;
+    return { value: await promise };
   } catch (error) {
-    return error;
+    return { error: error ?? new Error('rejected') };
   }
 }

@@ -195,6 +195,28 @@ export async function spendToken(
   throw new Error('spendToken: too many concurrent writers');
 }
 
+/**
+ * Gives back one token spent on an attempt that turned out not to count (a successful login:
+ * only failures spend). Never beyond a full bucket: a bucket less than one token from full is
+ * left as it is and is full again within one interval.
+ */
+export async function refundToken(key: string, bucket: ExactBucket, options: CounterStoreOptions & { now?: number } = {}): Promise<void> {
+  const now = options.now ?? Date.now();
+  try {
+    await clientOf(options).send(
+      new UpdateCommand({
+        TableName: tableOf(options),
+        Key: { pk: key },
+        UpdateExpression: 'SET tat = tat - :i',
+        ConditionExpression: 'tat >= :floor AND expiresAt > :nowSec',
+        ExpressionAttributeValues: { ':i': bucket.intervalMs, ':floor': now + bucket.intervalMs, ':nowSec': seconds(now) },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
 function bucketState(tat: number, bucket: ExactBucket, now: number): BucketState {
   const { burst, intervalMs: interval } = bucket;
   const backlog = Math.max(0, tat - now);

@@ -166,6 +166,24 @@ describe('passwordLogin on DynamoDB Local', () => {
     assert.equal((await outbox()).filter((m) => m.to === email).length, 1, 'at most one notice an hour per IP and identifier');
   });
 
+  test('20 concurrent wrong passwords at a threshold of 10: exactly 10 are checked, the others are refused as blocked', async () => {
+    const { email } = await newUser(argon2Hash);
+    const tenant = tenantWith({ brute_force: { max_attempts: 10 } });
+    const ip = freshIp();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => login(tenant, email, 'wrong', ip).then(() => 'ok', (e: OAuthError) => e.error)));
+    assert.equal(outcomes.filter((o) => o === 'invalid_grant').length, 10);
+    assert.equal(outcomes.filter((o) => o === 'too_many_attempts').length, 10);
+    await assert.rejects(login(tenant, email, password, ip), blocked);
+  });
+
+  test('12 concurrent failures from one IP with a budget of 5: exactly 5 are checked, the others are refused as suspicious', async () => {
+    const tenant = tenantWith({ brute_force: { enabled: false }, suspicious_ip: { pre_login: { max_attempts: 5, rate: 864_000 } } });
+    const ip = freshIp();
+    const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => login(tenant, `nobody-${i}@example.com`, 'wrong', ip).then(() => 'ok', (e: OAuthError) => e.description)));
+    assert.equal(outcomes.filter((o) => o === 'Wrong email or password.').length, 5);
+    assert.equal(outcomes.filter((o) => o.startsWith('We have detected suspicious login behavior')).length, 7);
+  });
+
   test('count_per_identifier: failures from any IP add up and block the identifier everywhere', async () => {
     const { email } = await newUser(argon2Hash);
     const tenant = tenantWith({ brute_force: { max_attempts: 3, mode: 'count_per_identifier' } });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { bruteForceKey, countsFor, isBlocking, readLoginFailures, recordLoginFailure, type BruteForceGuard } from '../../../shared/attack-protection/brute-force.ts';
+import { bruteForceKey, clearLoginFailures, recordLoginAttempt, type BruteForceGuard } from '../../../shared/attack-protection/brute-force.ts';
 import { attackProtectionDefaults } from '../../../shared/attack-protection/settings.ts';
-import { claimOnce, clearCounter, counterKey, peekBucket, readFailures, recordFailure, spendToken } from '../../../shared/store/attack-counters.ts';
+import { claimOnce, clearCounter, counterKey, peekBucket, readFailures, recordFailure, refundToken, spendToken } from '../../../shared/store/attack-counters.ts';
 import type { UserRecord } from '../../../shared/store/users.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
 
@@ -80,55 +80,56 @@ describe('attack counters (brute force, exact buckets, once-a-window claims) on 
     });
   });
 
-  describe('brute-force blocks', () => {
-    test('the pair is blocked exactly at max_attempts; reachedLimit is true for that failure only', async () => {
+  describe('brute-force attempts', () => {
+    test('attempts past max_attempts are blocked; reachedLimit marks the one at the threshold', async () => {
       const guard = guardWith(3);
       const seen = [];
-      for (let i = 0; i < 3; i++) {
-        assert.equal(isBlocking(guard, await readLoginFailures(guard)), false, `not blocked before failure ${i + 1}`);
-        seen.push(await recordLoginFailure(guard, undefined));
-      }
+      for (let i = 0; i < 5; i++) seen.push(await recordLoginAttempt(guard, undefined));
       assert.deepEqual(seen, [
-        { failures: 1, reachedLimit: false },
-        { failures: 2, reachedLimit: false },
-        { failures: 3, reachedLimit: true },
+        { failures: 1, blocked: false, reachedLimit: false },
+        { failures: 2, blocked: false, reachedLimit: false },
+        { failures: 3, blocked: false, reachedLimit: true },
+        { failures: 4, blocked: true, reachedLimit: false },
+        { failures: 5, blocked: true, reachedLimit: false },
       ]);
-      assert.equal(isBlocking(guard, await readLoginFailures(guard)), true);
     });
 
-    test('of 20 concurrent failures at a threshold of 10, exactly one reaches the limit', async () => {
+    test('of 20 concurrent attempts at a threshold of 10, exactly 10 go on to a password check and one reaches the limit', async () => {
       const guard = guardWith(10);
-      const results = await Promise.all(Array.from({ length: 20 }, () => recordLoginFailure(guard, undefined)));
+      const results = await Promise.all(Array.from({ length: 20 }, () => recordLoginAttempt(guard, undefined)));
+      assert.equal(results.filter((r) => !r.blocked).length, 10);
       assert.equal(results.filter((r) => r.reachedLimit).length, 1);
-      assert.equal(isBlocking(guard, await readLoginFailures(guard)), true);
     });
 
-    test('without the block shield the count is kept but never blocks (monitoring)', async () => {
+    test('a success clears the count', async () => {
+      const guard = guardWith(2);
+      for (let i = 0; i < 2; i++) await recordLoginAttempt(guard, undefined);
+      await clearLoginFailures(guard);
+      assert.deepEqual(await recordLoginAttempt(guard, undefined), { failures: 1, blocked: false, reachedLimit: false });
+    });
+
+    test('without the block shield the count goes on but never blocks (monitoring)', async () => {
       const guard = guardWith(2, ['user_notification']);
-      for (let i = 0; i < 3; i++) await recordLoginFailure(guard, undefined);
-      const counter = await readLoginFailures(guard);
-      assert.equal(counter?.failures, 3);
-      assert.equal(isBlocking(guard, counter), false);
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await recordLoginAttempt(guard, undefined));
+      assert.deepEqual(results.map((r) => [r.failures, r.blocked]), [[1, false], [2, false], [3, false], [4, false]]);
     });
 
     test('raising the threshold lifts the block', async () => {
       const guard = guardWith(2);
-      for (let i = 0; i < 2; i++) await recordLoginFailure(guard, undefined);
-      assert.equal(isBlocking(guard, await readLoginFailures(guard)), true);
-      assert.equal(isBlocking({ ...guard, settings: { ...guard.settings, max_attempts: 5 } }, await readLoginFailures(guard)), false);
+      for (let i = 0; i < 3; i++) await recordLoginAttempt(guard, undefined);
+      assert.equal((await recordLoginAttempt(guard, undefined)).blocked, true);
+      assert.equal((await recordLoginAttempt({ ...guard, settings: { ...guard.settings, max_attempts: 10 } }, undefined)).blocked, false);
     });
 
-    test("a count begun before the user's unblocked_at does not count; the next failure starts from 1", async () => {
+    test("a count begun before the user's unblocked_at does not count: the next attempt starts from 1", async () => {
       const guard = guardWith(3);
-      for (let i = 0; i < 3; i++) await recordLoginFailure(guard, user());
-      const blocked = await readLoginFailures(guard);
-      assert.equal(isBlocking(guard, countsFor(blocked, user())), true);
-      const unblocked = user(new Date(Date.now() + 5).toISOString());
-      await new Promise((r) => setTimeout(r, 10));
-      assert.equal(countsFor(await readLoginFailures(guard), unblocked), undefined, 'the old count no longer counts');
-      assert.equal(isBlocking(guard, countsFor(await readLoginFailures(guard), unblocked)), false);
-      assert.deepEqual(await recordLoginFailure(guard, unblocked), { failures: 1, reachedLimit: false });
-      assert.equal(countsFor(await readLoginFailures(guard), unblocked)?.failures, 1);
+      for (let i = 0; i < 4; i++) await recordLoginAttempt(guard, user());
+      assert.equal((await recordLoginAttempt(guard, user())).blocked, true);
+      await new Promise((r) => setTimeout(r, 5));
+      const unblocked = user(new Date().toISOString());
+      assert.deepEqual(await recordLoginAttempt(guard, unblocked), { failures: 1, blocked: false, reachedLimit: false });
+      assert.equal((await recordLoginAttempt(guard, unblocked)).failures, 2);
     });
   });
 
@@ -160,6 +161,17 @@ describe('attack counters (brute force, exact buckets, once-a-window claims) on 
       assert.equal((await spendToken(k, bucket, { now: t0 + 1000 })).spent, true);
       assert.equal((await spendToken(k, bucket, { now: t0 + 1000 })).spent, false);
       assert.deepEqual(await peekBucket(k, bucket, { now: t0 + 60_000 }), { available: true, remaining: 5, retryAfter: 0 }, 'full again, the item long expired');
+    });
+
+    test('a refund gives one token back, never beyond a full bucket', async () => {
+      const k = key();
+      for (let i = 0; i < 5; i++) await spendToken(k, bucket, { now: t0 });
+      await refundToken(k, bucket, { now: t0 });
+      assert.deepEqual(await peekBucket(k, bucket, { now: t0 }), { available: true, remaining: 1, retryAfter: 0 });
+      for (let i = 0; i < 10; i++) await refundToken(k, bucket, { now: t0 });
+      assert.deepEqual(await peekBucket(k, bucket, { now: t0 }), { available: true, remaining: 5, retryAfter: 0 });
+      assert.equal((await Promise.all(Array.from({ length: 8 }, () => spendToken(k, bucket, { now: t0 })))).filter((r) => r.spent).length, 5);
+      await refundToken(key(), bucket, { now: t0 }); // nothing to refund: no error
     });
 
     test('peeking never spends', async () => {
