@@ -31,7 +31,7 @@ const untrustedSecret = 'untrusted-secret-0123456789abcdefg';
 const realmGrant = 'http://auth0.com/oauth/grant-type/password-realm';
 const grants = ['password', realmGrant, 'refresh_token'];
 const passwordOf = (who: string) => `Correct-Horse-${who}-42!`;
-const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
+const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan'];
 const emailOf = (who: string) => `${who}@pw.example.test`;
 
 const blockedText = "Your account has been blocked after multiple consecutive login attempts. We've sent you an email with instructions on how to unblock it.";
@@ -266,6 +266,28 @@ describe('password and password-realm grants, with attack protection', () => {
       assert.match(String(again.headers['content-type']), /^text\/html/);
       assert.equal((await rawRequest(`${server.baseUrl}/u/unblock?ticket=${'x'.repeat(43)}`)).status, 400);
       assert.equal((await rawRequest(`${server.baseUrl}/u/unblock`)).status, 400);
+    });
+
+    test('a password reset lifts the block', async () => {
+      const ip = '198.51.100.15';
+      for (let i = 0; i < 10; i++) await backend('ivan', `wrong-${i}`, ip);
+      assertError(await backend('ivan', passwordOf('ivan'), ip), 429, 'too_many_attempts', blockedText);
+      const asked = await rawRequest(`${server.baseUrl}/dbconnections/change_password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'pw-spa', connection: 'Users', email: emailOf('ivan') }),
+      });
+      assert.equal(asked.status, 200, asked.body);
+      const reset = (await outbox()).filter((m) => m.to === emailOf('ivan') && m.template === 'reset_password').at(-1);
+      assert.ok(reset?.link, 'a reset email with a link');
+      const ticket = new URL(reset.link).searchParams.get('ticket')!;
+      const changed = await rawRequest(`${server.baseUrl}/u/reset-password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ ticket, password: 'A-New-Password-2027!' }),
+      });
+      assert.equal(changed.status, 200, changed.body);
+      assertTokens(await backend('ivan', 'A-New-Password-2027!', ip));
     });
 
     test('a successful login resets the count', async () => {
