@@ -16,8 +16,6 @@ import { loginForm } from './login-form.ts';
  * A failed login shows the form again with the reason and the username, never the password.
  * `&screen=forgot-password` is the "Forgot your password?" screen of the same transaction.
  */
-const maxIdentifierLength = 320;
-
 export async function loginPage(request: EndpointRequest): Promise<ApiResult> {
   const page = await pageContext(request);
   const connection = pageConnection(page);
@@ -30,8 +28,6 @@ export async function loginPage(request: EndpointRequest): Promise<ApiResult> {
   if (!username.trim() || !password) {
     return loginForm(page, connection, { username, status: 400, error: 'Enter your email address or username and your password.' });
   }
-  // No email (RFC 5321: 254) or username (Auth0: 128) is longer; such a login cannot match anyone.
-  if (username.length > maxIdentifierLength) return loginForm(page, connection, { username: '', status: 400, error: 'Wrong email or password.' });
   let user;
   try {
     user = await passwordLogin({
