@@ -51,10 +51,15 @@ export interface LoginAttempt {
   readonly reachedLimit: boolean;
 }
 
-/** Counts one attempt for the guard's pair; a count begun before the user's last unblock starts over. */
-export async function recordLoginAttempt(guard: BruteForceGuard, user: UserRecord | undefined, now = Date.now()): Promise<LoginAttempt> {
-  const resetBefore = user?.unblocked_at ? Date.parse(user.unblocked_at) || 0 : 0;
-  const failures = await recordFailure(guard.key, { ttlMs: blockLifetimeMs, resetBefore, now });
+/**
+ * Counts one attempt for the guard's pair while `user` is still being looked up (one round trip
+ * instead of two); a count that turns out to have begun before the user's last unblock is
+ * started over (rare: only the first attempt after an unblock).
+ */
+export async function recordLoginAttempt(guard: BruteForceGuard, user: Promise<UserRecord | undefined> | UserRecord | undefined, now = Date.now()): Promise<LoginAttempt> {
+  const [counted, found] = await Promise.all([recordFailure(guard.key, { ttlMs: blockLifetimeMs, now }), user]);
+  const resetBefore = found?.unblocked_at ? Date.parse(found.unblocked_at) || 0 : 0;
+  const { failures } = counted.windowStart < resetBefore ? await recordFailure(guard.key, { ttlMs: blockLifetimeMs, resetBefore, now }) : counted;
   const max = guard.settings.max_attempts;
   // Without the `block` shield Auth0 only watches (monitoring mode).
   return { failures, blocked: guard.settings.shields.includes('block') && failures > max, reachedLimit: failures === max };

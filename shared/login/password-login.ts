@@ -49,12 +49,17 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
   const guard = bruteForceGuard(tenant, connection, identifier, ip);
 
   // Every attempt takes its place in the counters before the password is checked (a success
-  // gives it back), so concurrent guesses cannot all slip under a threshold. The IP's budget
-  // and the user lookup are independent: in parallel. Auth0's order of refusals: the
-  // suspicious IP first, then the blocked pair.
-  const [ipAttempt, user] = await Promise.all([settled(spendLoginAttempt(tenant, ip, now)), findUser(connection.name, identifier)]);
+  // gives it back), so concurrent guesses cannot all slip under a threshold. The IP's budget,
+  // the pair's count and the user lookup go in parallel, one round trip; Auth0's order of
+  // refusals is kept: the suspicious IP first, then the blocked pair (an attempt the IP throttle
+  // refuses has then counted for the pair too: it was one more guess at that identifier).
+  const lookup = findUser(connection.name, identifier);
+  const [ipAttempt, user, attempt] = await Promise.all([
+    settled(spendLoginAttempt(tenant, ip, now)),
+    lookup,
+    guard ? recordLoginAttempt(guard, lookup, now) : undefined,
+  ]);
   if (ipAttempt.error !== undefined) throw ipAttempt.error;
-  const attempt = guard ? await recordLoginAttempt(guard, user, now) : undefined;
   if (attempt?.blocked) throw blockedAccount();
 
   let check: { ok: boolean; needsRehash: boolean } | undefined;

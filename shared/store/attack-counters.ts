@@ -47,11 +47,11 @@ export interface RecordFailureOptions extends CounterStoreOptions {
 }
 
 /**
- * Adds one failure and returns the count it makes. A live count (not expired, started after
- * `resetBefore`) is incremented in place; otherwise a new count of 1 starts. Each failure is
- * one atomic increment, so concurrent failures each see a different count.
+ * Adds one failure and returns the count it makes and when that count began. A live count (not
+ * expired, started after `resetBefore`) is incremented in place; otherwise a new count of 1
+ * starts. Each failure is one atomic increment, so concurrent failures each see a different count.
  */
-export async function recordFailure(key: string, options: RecordFailureOptions): Promise<number> {
+export async function recordFailure(key: string, options: RecordFailureOptions): Promise<{ failures: number; windowStart: number }> {
   const now = options.now ?? Date.now();
   const resetBefore = options.resetBefore ?? 0;
   const values = { ':now': now, ':nowSec': seconds(now), ':exp': seconds(now + options.ttlMs), ':reset': resetBefore };
@@ -64,10 +64,10 @@ export async function recordFailure(key: string, options: RecordFailureOptions):
           UpdateExpression: 'SET failures = failures + :one, lastFailureAt = :now, expiresAt = :exp',
           ConditionExpression: 'attribute_exists(failures) AND expiresAt > :nowSec AND windowStart >= :reset',
           ExpressionAttributeValues: { ...values, ':one': 1 },
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return Number(out.Attributes?.failures);
+      return { failures: Number(out.Attributes?.failures), windowStart: Number(out.Attributes?.windowStart) };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
@@ -82,7 +82,7 @@ export async function recordFailure(key: string, options: RecordFailureOptions):
           ExpressionAttributeValues: { ...values, ':one': 1, ':start': Math.max(now, resetBefore) },
         }),
       );
-      return 1;
+      return { failures: 1, windowStart: Math.max(now, resetBefore) };
     } catch (error) {
       // Another failure started the new count first: count on top of it.
       if (!isConditionalCheckFailed(error)) throw error;

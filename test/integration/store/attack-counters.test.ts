@@ -26,7 +26,7 @@ describe('attack counters (brute force, exact buckets, once-a-window claims) on 
     test('each failure returns the count it makes; the count reads back', async () => {
       const k = key();
       const counts = [];
-      for (let i = 0; i < 4; i++) counts.push(await recordFailure(k, { ttlMs, now: t0 + i }));
+      for (let i = 0; i < 4; i++) counts.push((await recordFailure(k, { ttlMs, now: t0 + i })).failures);
       assert.deepEqual(counts, [1, 2, 3, 4]);
       const counter = await readFailures(k, { now: t0 + 10 });
       assert.equal(counter?.failures, 4);
@@ -45,7 +45,7 @@ describe('attack counters (brute force, exact buckets, once-a-window claims) on 
 
     test('20 concurrent failures count exactly 20, each seeing a different count', async () => {
       const k = key();
-      const counts = await Promise.all(Array.from({ length: 20 }, () => recordFailure(k, { ttlMs, now: t0 })));
+      const counts = (await Promise.all(Array.from({ length: 20 }, () => recordFailure(k, { ttlMs, now: t0 })))).map((c) => c.failures);
       assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
       assert.equal((await readFailures(k, { now: t0 }))?.failures, 20);
     });
@@ -54,7 +54,7 @@ describe('attack counters (brute force, exact buckets, once-a-window claims) on 
       const k = key();
       for (let i = 0; i < 5; i++) await recordFailure(k, { ttlMs, now: t0 });
       const unblockedAt = t0 + 1000;
-      const counts = await Promise.all(Array.from({ length: 20 }, () => recordFailure(k, { ttlMs, now: t0 + 2000, resetBefore: unblockedAt })));
+      const counts = (await Promise.all(Array.from({ length: 20 }, () => recordFailure(k, { ttlMs, now: t0 + 2000, resetBefore: unblockedAt })))).map((c) => c.failures);
       assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
       assert.equal((await readFailures(k, { now: t0 + 2000, resetBefore: unblockedAt }))?.failures, 20);
     });
@@ -67,7 +67,7 @@ describe('attack counters (brute force, exact buckets, once-a-window claims) on 
       assert.equal((await readFailures(k, { now: t0 + 30 * day + 1000 }))?.failures, 2);
       // 30 days after the last one: gone, even though TTL has not deleted the item.
       assert.equal(await readFailures(k, { now: t0 + 40 * day + 1000 }), undefined);
-      assert.equal(await recordFailure(k, { ttlMs, now: t0 + 40 * day + 1000 }), 1);
+      assert.deepEqual(await recordFailure(k, { ttlMs, now: t0 + 40 * day + 1000 }), { failures: 1, windowStart: t0 + 40 * day + 1000 });
     });
 
     test('clearCounter forgets the count (a successful login)', async () => {
@@ -76,7 +76,7 @@ describe('attack counters (brute force, exact buckets, once-a-window claims) on 
       await recordFailure(k, { ttlMs, now: t0 });
       await clearCounter(k);
       assert.equal(await readFailures(k, { now: t0 }), undefined);
-      assert.equal(await recordFailure(k, { ttlMs, now: t0 }), 1);
+      assert.equal((await recordFailure(k, { ttlMs, now: t0 })).failures, 1);
     });
   });
 
