@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
+import * as oidc from 'openid-client';
 import { ensureLocalKeyset } from '../../infra/keys/local-keyset.ts';
 import type { KeysetDocument } from '../../shared/tokens/keyset-document.ts';
 import { form, formHeaders, jsonOf, rawRequest, type RawResponse } from '../support/http-client.ts';
@@ -443,6 +444,18 @@ describe('logout', () => {
       const res = await browser.request(`${server.baseUrl}/oidc/logout${query({ id_token_hint: session.idToken, post_logout_redirect_uri: webLogout[0]!, state: 'bye' })}`);
       assertRedirect(res, `${webLogout[0]}?state=bye`);
       assert.equal(browser.cookies.has('portcullis_session'), false);
+      assert.equal((await silentAuthorize(browser)).get('error'), 'login_required');
+      await assertLogoutTokenFor(session);
+    });
+
+    test('openid-client: the discovered end_session_endpoint with buildEndSessionUrl logs out and comes back with state', async () => {
+      const config = await oidc.discovery(new URL(server.issuer), 'web-client', webSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+      assert.equal(config.serverMetadata().end_session_endpoint, `${server.issuer}oidc/logout`);
+      const browser = new Browser(server);
+      const session = await logIn(browser);
+      const url = oidc.buildEndSessionUrl(config, { id_token_hint: session.idToken, post_logout_redirect_uri: webLogout[1]!, state: 'oc-state' });
+      const res = await browser.request(url.href);
+      assertRedirect(res, `${webLogout[1]}?state=oc-state`);
       assert.equal((await silentAuthorize(browser)).get('error'), 'login_required');
       await assertLogoutTokenFor(session);
     });
