@@ -114,6 +114,9 @@ export async function getUser(userId: string, options: UserStoreOptions = {}): P
  * contain `@`); one without is a username. Looked up through the uniqueness guards.
  */
 export async function findUserByLogin(connection: string, identifier: string, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
+  // No stored email (320) or username (128) is longer; a longer one would also overflow
+  // DynamoDB's 2,048-byte key limit and fail the request instead of finding nobody.
+  if (identifier.length > 320) return undefined;
   const keys = identifier.includes('@')
     ? [userKey.email(connection, identifier), userKey.username(connection, identifier)]
     : [userKey.username(connection, identifier)];

@@ -98,6 +98,7 @@ describe('finding and updating users (DynamoDB Local)', () => {
     assert.equal((await findUserByLogin('Users', 'ADA_L'))?.user_id, created.userId);
     assert.equal(await findUserByLogin('Other', email), undefined);
     assert.equal(await findUserByLogin('Users', 'nobody@example.com'), undefined);
+    assert.equal(await findUserByLogin('Users', `${'a'.repeat(3000)}@example.com`), undefined);
   });
 
   test('a username containing @ is found when no email matches it', async () => {
