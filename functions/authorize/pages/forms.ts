@@ -79,6 +79,9 @@ export function formPage(page: PageContext, input: FormPageInput): ApiResult {
     tenantName: page.tenantName,
     clientName: page.client.name,
     body: input.body(hidden),
+    // CSP `form-action` also governs where a form submission is redirected (CSP3 §6.3.1,
+    // enforced by Chromium): a successful login answers with a redirect to the callback.
+    formActions: [new URL(page.transaction.redirect_uri).origin],
     ...(input.status ? { status: input.status } : {}),
     ...(input.headers ? { headers: input.headers } : {}),
   });
