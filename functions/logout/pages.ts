@@ -38,5 +38,13 @@ ${hidden}
 <button type="submit">Log out</button>
 </form>`,
     headers: input.headers,
+    // CSP `form-action` also governs the redirect after the POST (Chromium enforces it).
+    formActions: redirectOrigin(input.fields.post_logout_redirect_uri ?? input.fields.returnTo),
   });
+}
+
+function redirectOrigin(uri: string | undefined): string[] {
+  if (!uri || !URL.canParse(uri)) return [];
+  const { origin, protocol } = new URL(uri);
+  return protocol === 'https:' || protocol === 'http:' ? [origin] : [];
 }
