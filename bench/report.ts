@@ -1,5 +1,6 @@
 import type { BundleFigures } from './bundles.ts';
 import type { CpuShares } from './cpu.ts';
+import { codeSection, passwordRealmSection, refreshSection, userGrantsMethod, type UserGrantFacts } from './report-user-grants.ts';
 
 /** What bench/load.mjs prints for the measured run. */
 export interface LoadResult {
@@ -13,6 +14,10 @@ export interface LoadResult {
   /** The generator's own CPU during the run, % of one core. */
   readonly cpuPercent: number;
   readonly statusCodes: Record<string, number>;
+  /** The first non-2xx answer (or connection error, status 0), as the generator got it. */
+  readonly firstFailure?: { readonly status: number; readonly body: string };
+  /** Sequential runs (bench/load-sequential.mjs): failures among their own warm-up requests. */
+  readonly warmupFailures?: number;
 }
 
 /** One measured run of one system (a fresh server, warm-up, then the measured load). */
@@ -29,10 +34,11 @@ export interface Measured {
   readonly rounds: readonly Round[];
 }
 
-export interface RunFacts {
+export interface RunFacts extends UserGrantFacts {
   readonly date: Date;
   readonly machine: { nproc: string; cpu: string; node: string };
   readonly load: { seconds: number; warmupSeconds: number; connections: number; rounds: number };
+  /** client_credentials, Portcullis and the peer (empty when that scenario did not run). */
   readonly measured: readonly Measured[];
   readonly bundles: readonly BundleFigures[];
 }
@@ -63,7 +69,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Non-2xx answers and connection errors (autocannon counts timeouts among errors) of one load run. */
 export function failures(r: LoadResult): number {
-  return r.non2xx + r.errors;
+  return r.non2xx + r.errors + (r.warmupFailures ?? 0);
 }
 
 /** The round with the median throughput (the lower middle one for an even count). */
@@ -73,18 +79,22 @@ export function medianRound(rounds: readonly Round[]): Round {
 }
 
 /** Server CPU (all its processes and threads) per answered request, in ms. */
-function cpuMsPerRequest(name: string, round: Round): number {
-  const pct = Object.entries(round.cpu.byLabel).filter(([label]) => label.startsWith(`${name} `)).reduce((a, [, v]) => a + v, 0);
+function cpuMsPerRequest(name: string, round: Round, part = ''): number {
+  const pct = Object.entries(round.cpu.byLabel).filter(([label]) => label.startsWith(`${name} ${part}`)).reduce((a, [, v]) => a + v, 0);
   return ((pct / 100) * round.result.duration * 1000) / Math.max(1, round.result.total);
 }
 
-export function renderResults(facts: RunFacts): { table: string; markdown: string; valid: boolean } {
-  const { measured, bundles, load, machine } = facts;
-  const all = measured.flatMap((m) => m.rounds.map((r) => ({ name: m.name, r })));
-  const valid = all.every(({ r }) => failures(r.result) === 0 && (!r.warmup || failures(r.warmup) === 0));
+/** Whether every round and warm-up answered only 2xx, without connection errors. */
+export const roundValid = (r: Round) => failures(r.result) === 0 && (!r.warmup || failures(r.warmup) === 0);
+
+/**
+ * The table of systems measured under one load (median round, every round, failures), and
+ * the throughput ratio Portcullis / node-oidc-provider when both ran.
+ */
+export function comparisonTable(measured: readonly Measured[]): string[] {
   const lines = [
-    '| System | req/s (median round) | p50 ms | p90 ms | p99 ms | non-2xx (all rounds) | errors (all rounds) | req/s of every round | server CPU per request |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| System | req/s (median round) | p50 ms | p90 ms | p99 ms | non-2xx (all rounds) | errors (all rounds) | req/s of every round | server CPU per request | of it, DynamoDB Local |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
   for (const m of measured) {
     const mid = medianRound(m.rounds);
@@ -93,33 +103,66 @@ export function renderResults(facts: RunFacts): { table: string; markdown: strin
     const non2xx = m.rounds.reduce((a, x) => a + x.result.non2xx + (x.warmup?.non2xx ?? 0), 0);
     const errors = m.rounds.reduce((a, x) => a + x.result.errors + (x.warmup?.errors ?? 0), 0);
     const every = m.rounds.map((x) => x.result.requestsPerSecond.toFixed(0)).join(', ');
-    lines.push(`| ${m.name} | **${r.requestsPerSecond.toFixed(0)}** | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${non2xx} | ${errors} | ${every} | ${cpuMsPerRequest(m.name, mid).toFixed(3)} ms |`);
+    lines.push(`| ${m.name} | **${r.requestsPerSecond.toFixed(0)}** | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${non2xx} | ${errors} | ${every} | ${cpuMsPerRequest(m.name, mid).toFixed(3)} ms | ${m.name === 'Portcullis' ? `${cpuMsPerRequest(m.name, mid, 'java').toFixed(3)} ms` : '–'} |`);
   }
+  const ratio = throughputRatio(measured);
+  if (ratio) lines.push('', `Throughput ratio Portcullis / node-oidc-provider (median rounds): **${ratio.median.toFixed(2)}** (round by round: ${ratio.perRound.join(', ')})`);
+  lines.push(...invalidNote(measured.flatMap((m) => m.rounds.map((r) => ({ name: m.name, r })))));
+  return lines;
+}
+
+export function throughputRatio(measured: readonly Measured[]): { median: number; perRound: string[] } | undefined {
   const ours = measured.find((m) => m.name === 'Portcullis');
   const peer = measured.find((m) => m.name === 'node-oidc-provider');
-  if (ours && peer) {
-    const ratio = medianRound(ours.rounds).result.requestsPerSecond / medianRound(peer.rounds).result.requestsPerSecond;
-    const perRound = ours.rounds.map((r, i) => (peer.rounds[i] ? (r.result.requestsPerSecond / peer.rounds[i].result.requestsPerSecond).toFixed(2) : '–'));
-    lines.push('', `Throughput ratio Portcullis / node-oidc-provider (median rounds): **${ratio.toFixed(2)}** (round by round: ${perRound.join(', ')})`);
-  }
-  if (!valid) {
-    lines.push('', '**INVALID RUN**: non-2xx responses or connection errors occurred (status codes: ' +
-      all.map(({ name, r }) => `${name} ${JSON.stringify(r.result.statusCodes)}${r.warmup ? ` (warm-up ${JSON.stringify(r.warmup.statusCodes)})` : ''}`).join('; ') + ').');
-  }
-  lines.push('', `CPU during each measured round, % of one core (the machine has ${all[0]?.r.cpu.cores ?? '?'} cores, so 200 % is all of it):`, '');
+  if (!ours || !peer) return undefined;
+  const median = medianRound(ours.rounds).result.requestsPerSecond / medianRound(peer.rounds).result.requestsPerSecond;
+  const perRound = ours.rounds.map((r, i) => (peer.rounds[i] ? (r.result.requestsPerSecond / peer.rounds[i].result.requestsPerSecond).toFixed(2) : '–'));
+  return { median, perRound };
+}
+
+/** The INVALID RUN line (with every status code and the first failing answer), when a round failed. */
+export function invalidNote(all: readonly { name: string; r: Round }[]): string[] {
+  if (all.every(({ r }) => roundValid(r))) return [];
+  const first = all.map(({ r }) => r.result.firstFailure ?? r.warmup?.firstFailure).find((f) => f !== undefined);
+  return [
+    '',
+    '**INVALID RUN**: non-2xx responses or connection errors occurred (status codes: ' +
+      all.map(({ name, r }) => `${name} ${JSON.stringify(r.result.statusCodes)}${r.warmup ? ` (warm-up ${JSON.stringify(r.warmup.statusCodes)})` : ''}`).join('; ') +
+      ').' +
+      (first ? ` First failing answer: ${first.status} \`${first.body.replace(/`/g, "'").slice(0, 300)}\`` : ''),
+  ];
+}
+
+/** Where the CPU went in each measured round. */
+export function cpuLines(all: readonly { name: string; r: Round }[]): string[] {
+  const lines = ['', `CPU during each measured round, % of one core (the machine has ${all[0]?.r.cpu.cores ?? '?'} cores, so 200 % is all of it):`, ''];
   for (const { name, r } of all) {
     const shares = Object.entries(r.cpu.byLabel).filter(([, v]) => v >= 0.5).map(([label, v]) => `${label} ${v.toFixed(0)}`).join(', ');
     lines.push(`- ${name} (${r.result.requestsPerSecond.toFixed(0)} req/s): ${shares}; machine busy ${r.cpu.machineBusy.toFixed(0)}, hypervisor steal ${r.cpu.steal.toFixed(0)}`);
   }
+  return lines;
+}
+
+export function renderResults(facts: RunFacts): { table: string; markdown: string; valid: boolean } {
+  const { measured, bundles, load, machine } = facts;
+  const all = measured.flatMap((m) => m.rounds.map((r) => ({ name: m.name, r })));
+  const sections: { title: string; lines: string[]; valid: boolean }[] = [];
+  if (measured.length > 0) {
+    sections.push({ title: 'client_credentials, POST /oauth/token', lines: [...comparisonTable(measured), ...cpuLines(all)], valid: all.every(({ r }) => roundValid(r)) });
+  }
+  sections.push(...passwordRealmSection(facts), ...codeSection(facts), ...refreshSection(facts));
+  const lines: string[] = [];
   if (bundles.length > 0) {
     lines.push(
-      '',
       '| Function group | bundle, function only (`#shared/*` in the layer) | bundle, self-contained | cold import (median of 5) | the 5 runs, ms |',
       '|---|---:|---:|---:|---|',
       ...bundles.map((b) => `| ${b.group} | ${kb(b.functionBytes)} | ${kb(b.fullBytes)} | ${b.coldImportMs.toFixed(1)} ms | ${b.coldImportRuns.map((t) => t.toFixed(1)).join(', ')} |`),
     );
+    sections.push({ title: 'Lambda bundles', lines, valid: true });
   }
-  const table = lines.join('\n');
+  const valid = sections.every((x) => x.valid);
+  const body = sections.map((x) => `## ${x.title}\n\n${x.lines.join('\n')}`).join('\n\n');
+  const table = body;
   const markdown = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); overwritten on every full run.
@@ -128,9 +171,7 @@ Written by \`npm run bench\` (bench/run.ts); overwritten on every full run.
 - Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}; Node ${machine.node}
 - Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured, pipelining 1; ${load.rounds} rounds per system, alternating
 
-## client_credentials, POST /oauth/token
-
-${table}
+${body}
 
 ${history}
 
@@ -178,6 +219,6 @@ ${history}
   \`#shared/*\` (shared/ ships in the layer); "self-contained" bundles everything a cold start
   loads. Cold import: a fresh \`node\` process times \`await import()\` of the self-contained
   bundle (process start-up excluded), median of 5 processes, no \`--enable-source-maps\`.
-`;
+${userGrantsMethod(facts)}`;
   return { table, markdown, valid };
 }

@@ -1,88 +1,123 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { cpuWindow, waitForQuiet } from './cpu.ts';
 import { measureBundles, type BundleFigures } from './bundles.ts';
+import { measureRound, runLoad } from './measure.ts';
 import { runToEnd } from './processes.ts';
-import { failures, renderResults, type LoadResult, type Measured, type Round } from './report.ts';
+import { renderResults, type Measured, type Round, type RunFacts } from './report.ts';
+import { passwordRealmVerdict } from './report-user-grants.ts';
+import { codeRound, type CodeRound } from './scenario-code.ts';
+import { passwordRealmRound, type PasswordRealmRound } from './scenario-password-realm.ts';
+import { refreshRound, type RefreshVariant } from './scenario-refresh.ts';
 import { checkSample, startPeer, startPortcullis, type ServerUnderTest } from './servers.ts';
 
 /**
  * `npm run bench`: Portcullis (the local server, on its own DynamoDB Local) and
- * node-oidc-provider, one after the other, under the same autocannon load (own process,
- * loopback only, bounded in time); then the Lambda bundle sizes and cold import times.
- * Both are measured `--rounds` times, alternately, each round on a freshly started server,
- * and the median round counts: this 2-vCPU VM's speed drifts by ±10 % over minutes.
- * Writes bench/RESULTS.md (a full run only) and exits 1 if any run had errors.
+ * node-oidc-provider under the same load (autocannon in its own process, loopback only,
+ * bounded in time), scenario by scenario:
+ *  - client-credentials: Portcullis and the peer, `--connections`;
+ *  - password-realm: the grant's latency one request at a time against one argon2id hash,
+ *    then its throughput with `--login-connections`;
+ *  - code: authorization-code exchange throughput from pre-minted single-use codes;
+ *  - refresh: refresh-token throughput, non-rotating and rotating, Portcullis and the peer;
+ * then the Lambda bundle sizes and cold import times. Each scenario runs `--rounds` times,
+ * each round on freshly started servers, and the median round counts: this 2-vCPU VM's
+ * speed drifts by ±10 % over minutes. Writes bench/RESULTS.md (a full run only) and exits 1
+ * if any run had a non-2xx answer or a connection error.
  *
- *   npm run bench -- [--seconds 10] [--warmup 3] [--connections 16] [--rounds 3]
- *                    [--only portcullis|peer] [--skip-bundles] [--profile DIR]
+ *   npm run bench -- [--scenario client-credentials,password-realm,code,refresh]
+ *                    [--seconds 10] [--warmup 3] [--connections 16] [--login-connections 4]
+ *                    [--rounds 3] [--only portcullis|peer] [--skip-bundles] [--profile DIR]
  */
+const scenarios = ['client-credentials', 'password-realm', 'code', 'refresh'] as const;
+type Scenario = (typeof scenarios)[number];
+
 const { values } = parseArgs({
   options: {
+    scenario: { type: 'string', default: scenarios.join(',') },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
+    'login-connections': { type: 'string', default: '4' },
+    /** Sequential password-realm requests per round (each about one hash long). */
+    'login-requests': { type: 'string', default: '150' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     'skip-bundles': { type: 'boolean', default: false },
-    /** Write a V8 CPU profile of the Portcullis server into DIR (node --cpu-prof). */
+    /** Write a V8 CPU profile of each Portcullis server into DIR (node --cpu-prof). */
     profile: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) throw new Error('--rounds must be 1..9');
 const load = { seconds: Number(values.seconds), warmupSeconds: Number(values.warmup), connections: Number(values.connections) };
-if (![load.seconds, load.warmupSeconds, load.connections].every((n) => Number.isInteger(n) && n >= 0) || load.seconds < 1 || load.seconds > 120 || load.warmupSeconds > 60) {
-  throw new Error('--seconds must be 1..120, --warmup 0..60, --connections a positive integer');
+const loginConnections = Number(values['login-connections']);
+const loginRequests = Number(values['login-requests']);
+if (
+  ![load.seconds, load.warmupSeconds, load.connections, loginConnections, loginRequests].every((n) => Number.isInteger(n) && n >= 0) ||
+  load.seconds < 1 || load.seconds > 120 || load.warmupSeconds > 60 || load.connections < 1 || loginConnections < 1 || loginRequests < 10 || loginRequests > 5_000
+) {
+  throw new Error('--seconds must be 1..120, --warmup 0..60, --connections and --login-connections positive integers, --login-requests 10..5000');
 }
-
-/** Other processes' CPU (% of one core) above which a measured run counts as noisy. */
-const noisyAbove = 20;
+const chosen = values.scenario.split(',').map((s) => s.trim()) as Scenario[];
+for (const s of chosen) if (!scenarios.includes(s)) throw new Error(`--scenario takes ${scenarios.join(', ')} (comma-separated), got ${s}`);
+if (values.only !== undefined && values.only !== 'portcullis' && values.only !== 'peer') throw new Error(`--only must be portcullis or peer, got ${values.only}`);
+const systems = values.only ? [values.only as 'portcullis' | 'peer'] : (['portcullis', 'peer'] as const);
+const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
 
 const displayNames: Record<string, string> = { portcullis: 'Portcullis', peer: 'node-oidc-provider' };
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const starters: Record<string, () => Promise<ServerUnderTest>> = {
-  portcullis: () => startPortcullis({ nodeArgs: values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [] }),
-  peer: startPeer,
+const starters: Record<'portcullis' | 'peer', () => Promise<ServerUnderTest>> = {
+  portcullis: () => startPortcullis({ nodeArgs }),
+  peer: () => startPeer(),
 };
 
-async function measure(start: () => Promise<ServerUnderTest>): Promise<Round> {
+async function clientCredentialsRound(start: () => Promise<ServerUnderTest>): Promise<Round> {
   const server = await start();
   try {
     const sample = await checkSample(server);
-    process.stdout.write(`${server.name}: sample OK (${sample.alg} JWT, claims ${sample.claims.join(' ')}); loading…\n`);
-    // The machine is shared: wait for the rest of it to be quiet, and measure again (twice at
-    // most) when something else took CPU during the run; the quietest attempt counts.
-    // An attempt with failures is never traded for a quieter one: failures make the run invalid.
-    let best: Round | undefined;
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const quiet = await waitForQuiet();
-      if (quiet.busy >= 25) process.stdout.write(`${server.name}: machine still busy (${quiet.busy}% of a core) after ${quiet.waitedMs / 1000} s; measuring anyway\n`);
-      const warmup = load.warmupSeconds > 0 ? await runLoad(server, load.warmupSeconds) : undefined;
-      const endWindow = cpuWindow();
-      const result = await runLoad(server, load.seconds);
-      const cpu = endWindow({ [server.name]: server.child.process.pid });
-      cpu.byLabel['load generator'] = result.cpuPercent;
-      cpu.byLabel['everything else'] = Math.max(0, Math.round((cpu.byLabel['everything else']! - result.cpuPercent) * 10) / 10);
-      const failed = [warmup, result].some((r) => r && failures(r) > 0);
-      const round: Round = { result, warmup, cpu, serverOutput: failed ? server.child.output().slice(-2_000) : '' };
-      if (!best || failed || cpu.byLabel['everything else']! < best.cpu.byLabel['everything else']!) best = round;
-      if (failed || cpu.byLabel['everything else']! <= noisyAbove) break;
-      process.stdout.write(`${server.name}: attempt ${attempt} was noisy (other processes used ${cpu.byLabel['everything else']}% of a core)${attempt < 3 ? '; measuring again' : ''}\n`);
-    }
-    const { result } = best!;
-    process.stdout.write(`${server.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}\n`);
-    return best!;
+    say(`${server.name}: sample OK (${sample.alg} JWT, claims ${sample.claims.join(' ')}); loading…`);
+    const spec = { url: server.tokenUrl, body: server.body, connections: load.connections };
+    return await measureRound(server, `${server.name} client_credentials`, {
+      warmup: async () => (load.warmupSeconds > 0 ? runLoad({ ...spec, seconds: load.warmupSeconds }) : undefined),
+      run: () => runLoad({ ...spec, seconds: load.seconds }),
+    });
   } finally {
     await server.stop();
   }
 }
 
-/** One autocannon run in its own process; bounded: it stops itself, the kill is a backstop. */
-async function runLoad(server: ServerUnderTest, seconds: number): Promise<LoadResult> {
-  const spec = { url: server.tokenUrl, body: server.body, connections: load.connections, seconds };
-  const out = await runToEnd(process.execPath, ['bench/load.mjs', JSON.stringify(spec)], (seconds + 30) * 1000);
-  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+/** Rounds of each system, alternating, collected by display name. */
+async function alternate(names: readonly ('portcullis' | 'peer')[], one: (name: 'portcullis' | 'peer') => Promise<Round>, label: string): Promise<Measured[]> {
+  const bySystem = new Map<string, Round[]>();
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of names) {
+      say(`${label} round ${round}/${rounds}: ${name}`);
+      const result = await one(name);
+      bySystem.set(displayNames[name]!, [...(bySystem.get(displayNames[name]!) ?? []), result]);
+    }
+  }
+  return [...bySystem].map(([name, all]) => ({ name, rounds: all }));
+}
+
+async function refreshScenario(): Promise<RunFacts['refresh']> {
+  const variants: RefreshVariant[] = ['non-rotating', 'rotating'];
+  const collected = new Map<RefreshVariant, Map<string, Round[]>>(variants.map((v) => [v, new Map()]));
+  const options = { connections: load.connections, seconds: load.seconds, warmupSeconds: load.warmupSeconds, nodeArgs };
+  for (let round = 1; round <= rounds; round++) {
+    for (const system of systems) {
+      say(`refresh round ${round}/${rounds}: ${system}`);
+      const results = await refreshRound(system, variants, options);
+      for (const v of variants) {
+        const byName = collected.get(v)!;
+        byName.set(displayNames[system]!, [...(byName.get(displayNames[system]!) ?? []), results[v]!]);
+      }
+    }
+  }
+  return {
+    connections: load.connections,
+    variants: variants.map((variant) => ({ variant, measured: [...collected.get(variant)!].map(([name, all]) => ({ name, rounds: all })) })),
+  };
 }
 
 async function machine(): Promise<{ nproc: string; cpu: string; node: string }> {
@@ -93,32 +128,56 @@ async function machine(): Promise<{ nproc: string; cpu: string; node: string }> 
 }
 
 async function main(): Promise<void> {
-  const names = values.only ? [values.only] : ['portcullis', 'peer'];
-  const systems = new Map<string, Round[]>();
-  for (let round = 1; round <= rounds; round++) {
-    for (const name of names) {
-      const start = starters[name];
-      if (!start) throw new Error(`--only must be portcullis or peer, got ${name}`);
-      process.stdout.write(`round ${round}/${rounds}: ${name}\n`);
-      const result = await measure(start);
-      systems.set(displayNames[name]!, [...(systems.get(displayNames[name]!) ?? []), result]);
+  const started = Date.now();
+  let measured: Measured[] = [];
+  if (chosen.includes('client-credentials')) measured = await alternate(systems, (name) => clientCredentialsRound(starters[name]), 'client_credentials');
+
+  let passwordRealm: RunFacts['passwordRealm'];
+  if (chosen.includes('password-realm') && values.only !== 'peer') {
+    const all: PasswordRealmRound[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      say(`password-realm round ${round}/${rounds}`);
+      all.push(await passwordRealmRound({ sequentialRequests: loginRequests, hashRuns: 20, connections: loginConnections, seconds: load.seconds, warmupSeconds: load.warmupSeconds, nodeArgs }));
+      const v = passwordRealmVerdict([all.at(-1)!]).perRound[0]!;
+      say(`password-realm: one hash p50 ${v.hashP50.toFixed(1)} ms, grant p50 ${v.grantP50.toFixed(1)} ms: +${v.overhead.toFixed(1)} ms`);
     }
+    passwordRealm = { connections: loginConnections, sequentialRequests: loginRequests, hashRuns: 20, rounds: all };
   }
-  const measured: Measured[] = [...systems].map(([name, all]) => ({ name, rounds: all }));
+
+  let code: RunFacts['code'];
+  if (chosen.includes('code') && values.only !== 'peer') {
+    const all: CodeRound[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      say(`code round ${round}/${rounds}`);
+      all.push(await codeRound({ connections: load.connections, seconds: load.seconds, warmupSeconds: load.warmupSeconds, nodeArgs }));
+    }
+    code = { connections: load.connections, rounds: all };
+  }
+
+  const refresh = chosen.includes('refresh') ? await refreshScenario() : undefined;
+
   let bundles: BundleFigures[] = [];
   if (!values['skip-bundles']) {
-    process.stdout.write('bundles: building and timing cold imports…\n');
+    say('bundles: building and timing cold imports…');
     bundles = await measureBundles(5);
   }
-  const report = renderResults({ date: new Date(), machine: await machine(), load: { ...load, rounds }, measured, bundles });
-  process.stdout.write(`\n${report.table}\n`);
-  if (!values.only && !values['skip-bundles'] && !values.profile) {
+  const report = renderResults({ date: new Date(), machine: await machine(), load: { ...load, rounds }, measured, bundles, passwordRealm, code, refresh });
+  say(`\n${report.table}\n`);
+  say(`(${((Date.now() - started) / 60_000).toFixed(1)} min)`);
+  const full = scenarios.every((s) => chosen.includes(s)) && !values.only && !values['skip-bundles'] && !values.profile;
+  if (full) {
     await writeFile(new URL('./RESULTS.md', import.meta.url), report.markdown);
-    process.stdout.write('written to bench/RESULTS.md\n');
+    say('written to bench/RESULTS.md');
   }
   if (!report.valid) {
     process.stderr.write('INVALID RUN: some responses were not 2xx or failed; see above.\n');
-    for (const m of measured) for (const r of m.rounds) if (r.serverOutput) process.stderr.write(`--- ${m.name} output (tail) ---\n${r.serverOutput}\n`);
+    const rounds: { name: string; r: Round }[] = [
+      ...measured.flatMap((m) => m.rounds.map((r) => ({ name: m.name, r }))),
+      ...(passwordRealm?.rounds.flatMap((x) => [{ name: 'password-realm', r: x.sequential }, { name: 'password-realm', r: x.throughput }]) ?? []),
+      ...(code?.rounds.map((r) => ({ name: 'code', r: r as Round })) ?? []),
+      ...(refresh?.variants.flatMap((v) => v.measured.flatMap((m) => m.rounds.map((r) => ({ name: `${m.name} refresh ${v.variant}`, r })))) ?? []),
+    ];
+    for (const { name, r } of rounds) if (r.serverOutput) process.stderr.write(`--- ${name} output (tail) ---\n${r.serverOutput}\n`);
     process.exitCode = 1;
   }
 }
