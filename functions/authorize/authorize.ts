@@ -37,7 +37,7 @@ export async function authorize(request: EndpointRequest): Promise<ApiResult> {
     if (valid.prompt.includes('none')) throw new OAuthError(400, 'login_required', 'Login required');
     const setCookie = await storeTransaction(request, transaction);
     const page = valid.screen_hint === 'signup' ? 'signup' : 'login';
-    return withCookies(redirectTo(`${request.context.issuer}u/${page}?state=${encodeURIComponent(transaction.id)}`), [setCookie]);
+    return withCookies(redirectTo(`/u/${page}?state=${encodeURIComponent(transaction.id)}`), [setCookie]);
   } catch (error) {
     if (!isOAuthError(error) || error.statusCode >= 500) throw error;
     return errorToClient(request, errorTarget(query.params, verified), error, query.params.state, verified.client.name);

@@ -90,7 +90,7 @@ export async function finishAuthorization(request: EndpointRequest, transaction:
     if (!(await hasConsent(user.user_id, client.client_id, transaction.audience, transaction.scope, since))) {
       if (transaction.prompt.includes('none')) return fail('consent_required', 'Consent required');
       if (!options.stored) cookies.push(await storeTransaction(request, transaction));
-      return withCookies(redirectTo(`${request.context.issuer}u/consent?state=${encodeURIComponent(transaction.id)}`), cookies);
+      return withCookies(redirectTo(`/u/consent?state=${encodeURIComponent(transaction.id)}`), cookies);
     }
   }
   // Single use: of two submissions of one login, one answers the client.

@@ -61,7 +61,7 @@ describe('hosted pages with malformed input', () => {
       code_challenge_method: 'S256',
     });
     const started = await send(server.baseUrl, `/authorize?${query}`, { jar });
-    const login = await send(server.baseUrl, new URL(started.location!).pathname + new URL(started.location!).search, { jar });
+    const login = await send(server.baseUrl, new URL(started.location!, server.baseUrl).pathname + new URL(started.location!, server.baseUrl).search, { jar });
     assert.equal(login.status, 200);
     return { state: inputValue(login.body, 'state')!, csrf: inputValue(login.body, '_csrf')! };
   }

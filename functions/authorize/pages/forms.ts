@@ -81,7 +81,7 @@ export function formPage(page: PageContext, input: FormPageInput): ApiResult {
     body: input.body(hidden),
     // CSP `form-action` also governs where a form submission is redirected (CSP3 §6.3.1,
     // enforced by Chromium): a successful login answers with a redirect to the callback.
-    formActions: [new URL(page.transaction.redirect_uri).origin],
+    formActions: [redirectSource(page.transaction.redirect_uri)],
     ...(input.status ? { status: input.status } : {}),
     ...(input.headers ? { headers: input.headers } : {}),
   });
@@ -112,3 +112,13 @@ export function field(input: FieldInput): SafeHtml {
 /** The form's error, announced to screen readers as it appears. */
 export const formError = (message: string | SafeHtml | undefined) =>
   message ? html`<div class="error" id="form-error" role="alert">${message}</div>` : html``;
+
+/**
+ * The CSP source that matches a callback: its origin for http(s), its scheme for a native
+ * app's private-use URI scheme (`com.example.app:/callback`, RFC 8252 §7.1), whose origin is
+ * the opaque `null`.
+ */
+export function redirectSource(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+}
