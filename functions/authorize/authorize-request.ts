@@ -3,7 +3,7 @@ import { enabledDatabaseConnection } from '#shared/connections/database';
 import { invalidRequest, OAuthError, unauthorizedClient } from '#shared/errors';
 import type { TenantConfig } from '#shared/tenant/model';
 import { grantUserScopes } from '#shared/tokens/user-tokens';
-import { requestedScopes } from '../token/scopes.ts';
+import { requestedScopes } from '#shared/oauth/scopes';
 import type { VerifiedRedirect } from './client-redirect.ts';
 import { parseMaxAge, parsePrompt } from './prompt.ts';
 import type { AuthorizeQuery } from './query-params.ts';

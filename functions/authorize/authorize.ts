@@ -4,7 +4,7 @@ import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult } from '#shared/http/types';
 import { currentSession } from '#shared/store/sessions';
 import { getUser } from '#shared/store/users';
-import { verifyIdTokenHint } from '../logout/id-token-hint.ts';
+import { verifyIdTokenHint } from '#shared/tokens/id-token-hint';
 import { errorTarget, validateAuthorizeRequest } from './authorize-request.ts';
 import { verifyClientAndRedirect } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';

@@ -7,7 +7,7 @@ import { currentSession, type SessionRecord } from '#shared/store/sessions';
 import type { ClientRecord, TenantConfig } from '#shared/tenant/model';
 import { clearConfirmationCookie, isConfirmed, newConfirmation } from './confirmation.ts';
 import { logOut } from './end-session.ts';
-import { verifyIdTokenHint, type IdTokenHint } from './id-token-hint.ts';
+import { verifyIdTokenHint, type IdTokenHint } from '#shared/tokens/id-token-hint';
 import { allowsPostLogoutRedirectUri, withState } from './logout-urls.ts';
 import { confirmLogoutPage, loggedOutPage } from './pages.ts';
 import { formParams, queryParams, type LogoutParams } from './params.ts';

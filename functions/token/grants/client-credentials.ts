@@ -2,7 +2,7 @@ import { accessDenied } from '#shared/errors';
 import { clientGrantKey } from '#shared/tenant/model';
 import { issueAccessToken } from '#shared/tokens/access-token';
 import { certificateBinding } from '#shared/tokens/proof-of-possession';
-import { requestedScopes } from '../scopes.ts';
+import { requestedScopes } from '#shared/oauth/scopes';
 import type { Grant } from './grant.ts';
 
 /**

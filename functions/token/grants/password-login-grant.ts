@@ -3,7 +3,7 @@ import type { DatabaseConnection } from '#shared/connections/database';
 import { invalidRequest } from '#shared/errors';
 import { passwordLogin } from '#shared/login/password-login';
 import { grantUserScopes, issueUserTokens } from '#shared/tokens/user-tokens';
-import { requestedScopes } from '../scopes.ts';
+import { requestedScopes } from '#shared/oauth/scopes';
 import type { GrantInput } from './grant.ts';
 
 /**

@@ -3,7 +3,7 @@ import { exchangeRefreshToken, findRefreshToken, isLeewayRetry, revokeFamily } f
 import { getUser } from '#shared/store/users';
 import { certificateBinding } from '#shared/tokens/proof-of-possession';
 import { issueUserTokens } from '#shared/tokens/user-tokens';
-import { requestedScopes } from '../scopes.ts';
+import { requestedScopes } from '#shared/oauth/scopes';
 import type { Grant } from './grant.ts';
 
 /**

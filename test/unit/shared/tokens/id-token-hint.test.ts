@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { verifyIdTokenHint } from '../../../../functions/logout/id-token-hint.ts';
+import { verifyIdTokenHint } from '../../../../shared/tokens/id-token-hint.ts';
 import { isOAuthError } from '../../../../shared/errors.ts';
 import type { RequestContext } from '../../../../shared/http/request-context.ts';
 import { emptySettings } from '../../../../shared/store/tenant-config.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { requestedScopes } from '../../../../functions/token/scopes.ts';
+import { requestedScopes } from '../../../../shared/oauth/scopes.ts';
 import { OAuthError } from '../../../../shared/errors.ts';
 
 const invalidScope = (error: unknown) => error instanceof OAuthError && error.statusCode === 400 && error.error === 'invalid_scope';

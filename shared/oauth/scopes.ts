@@ -1,4 +1,4 @@
-import { invalidScope } from '#shared/errors';
+import { invalidScope } from '../errors.ts';
 
 /** A `scope` parameter as a list without repeats; undefined when absent (RFC 6749 §3.3). */
 export function requestedScopes(scope: string | undefined): string[] | undefined {

@@ -1,11 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { compactVerify } from 'jose';
-import { runtimeConfig } from '#shared/config';
-import { invalidRequest } from '#shared/errors';
-import type { RequestContext } from '#shared/http/request-context';
-import type { ClientRecord, TenantConfig } from '#shared/tenant/model';
-import { signingAlgs } from '#shared/tenant/model';
-import { keyset } from '#shared/tokens/keyset';
+import { runtimeConfig } from '../config.ts';
+import { invalidRequest } from '../errors.ts';
+import type { RequestContext } from '../http/request-context.ts';
+import type { ClientRecord, TenantConfig } from '../tenant/model.ts';
+import { signingAlgs } from '../tenant/model.ts';
+import { keyset } from './keyset.ts';
 
 /**
  * `id_token_hint` of OpenID Connect RP-Initiated Logout 1.0 §2: an ID token we issued,
