@@ -15,7 +15,10 @@ import { validateUserMetadata } from './user-metadata.ts';
  * the transaction whose uniqueness guards make one of two concurrent signups with one email
  * fail. Throws `SignupError` (shared/users/signup-error.ts) carrying Auth0's legacy body.
  */
-export interface SignupInput {
+/** The optional root profile attributes a signup may set (reference §6.1). */
+export type SignupProfile = Partial<Pick<NewUser, 'given_name' | 'family_name' | 'name' | 'nickname' | 'picture' | 'phone_number'>>;
+
+export interface SignupInput extends SignupProfile {
   readonly tenant: TenantConfig;
   readonly connection: DatabaseConnection;
   readonly clientId: string | undefined;
@@ -23,12 +26,6 @@ export interface SignupInput {
   readonly email: string;
   readonly password: string;
   readonly username?: string;
-  readonly given_name?: string;
-  readonly family_name?: string;
-  readonly name?: string;
-  readonly nickname?: string;
-  readonly picture?: string;
-  readonly phone_number?: string;
   readonly user_metadata?: Record<string, unknown>;
 }
 

@@ -2,10 +2,9 @@ import { isOAuthError } from '#shared/errors';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult } from '#shared/http/types';
 import { passwordLogin } from '#shared/login/password-login';
-import { createSession } from '#shared/store/sessions';
-import { completeAuthorization } from '../transaction.ts';
 import { pageConnection } from './connection.ts';
 import { pageFailure } from './failure.ts';
+import { logIn } from './log-in.ts';
 import { forgotPasswordPage, forgotPasswordScreen } from './forgot-password.ts';
 import { pageContext, submittedForm } from './forms.ts';
 import { loginForm } from './login-form.ts';
@@ -43,12 +42,5 @@ export async function loginPage(request: EndpointRequest): Promise<ApiResult> {
     if (!isOAuthError(error)) throw error;
     return loginForm(page, connection, { username, ...pageFailure(error) });
   }
-  const { session, setCookie } = await createSession({
-    tenant: request.tenant,
-    userId: user.user_id,
-    connection: connection.name,
-    authTime: Math.floor(Date.now() / 1000),
-    secure: page.secure,
-  });
-  return completeAuthorization(request, page.transaction, session, { setCookies: [setCookie] });
+  return logIn(page, user, connection.name);
 }

@@ -1,12 +1,11 @@
 import { isOAuthError } from '#shared/errors';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult } from '#shared/http/types';
-import { createSession } from '#shared/store/sessions';
 import { SignupError } from '#shared/users/signup-error';
 import { signupUser } from '#shared/users/signup';
-import { completeAuthorization } from '../transaction.ts';
 import { pageConnection } from './connection.ts';
 import { pageFailure } from './failure.ts';
+import { logIn } from './log-in.ts';
 import { pageContext, pageError, submittedForm } from './forms.ts';
 import { passwordRules } from './password-rules.ts';
 import { signupForm } from './signup-form.ts';
@@ -49,12 +48,5 @@ export async function signupPage(request: EndpointRequest): Promise<ApiResult> {
     const rules = error instanceof SignupError && error.code === 'invalid_password' ? passwordRules(error.body) : undefined;
     return signupForm(page, connection, { ...values, ...failure, ...(rules ? { error: rules } : {}) });
   }
-  const { session, setCookie } = await createSession({
-    tenant: request.tenant,
-    userId: user.user_id,
-    connection: connection.name,
-    authTime: Math.floor(Date.now() / 1000),
-    secure: page.secure,
-  });
-  return completeAuthorization(request, page.transaction, session, { setCookies: [setCookie] });
+  return logIn(page, user, connection.name);
 }
