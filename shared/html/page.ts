@@ -46,7 +46,7 @@ export function renderPage(input: PageInput): ApiResult {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${input.title} | ${input.tenantName}</title>
-<style nonce="${nonce}">${pageStyles}</style>
+<style nonce="${nonce}">${new SafeHtml(pageStyles)}</style>
 </head>
 <body>
 <main class="card" aria-labelledby="page-title">
