@@ -41,9 +41,8 @@ export const functionGroups = {
     tables: {
       clients: ['dynamodb:Query'],
       users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      codes: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+      codes: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       refreshTokens: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      sessions: ['dynamodb:UpdateItem'],
       rateLimits: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     },
     readsKeyset: true,
@@ -55,7 +54,7 @@ export const functionGroups = {
     memoryMiB: 1024,
     tables: {
       clients: ['dynamodb:Query'],
-      users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       codes: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
       sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       rateLimits: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

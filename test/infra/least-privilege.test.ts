@@ -64,14 +64,13 @@ const reviewedGrants: Record<string, Partial<Record<TableId, string[]>>> = {
   token: {
     clients: ['Query'],
     users: ['GetItem', 'UpdateItem'],
-    codes: ['DeleteItem', 'PutItem', 'UpdateItem'],
+    codes: ['PutItem', 'UpdateItem'],
     refreshTokens: ['GetItem', 'PutItem', 'UpdateItem'],
-    sessions: ['UpdateItem'],
     rateLimits: ['DeleteItem', 'GetItem', 'UpdateItem'],
   },
   authorize: {
     clients: ['Query'],
-    users: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    users: ['GetItem', 'PutItem', 'UpdateItem'],
     codes: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
     sessions: ['GetItem', 'PutItem', 'UpdateItem'],
     rateLimits: ['DeleteItem', 'GetItem', 'UpdateItem'],
