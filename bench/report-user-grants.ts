@@ -9,9 +9,46 @@ import type { RefreshVariant } from './scenario-refresh.ts';
  * node-oidc-provider. Each is absent when its scenario did not run.
  */
 export interface UserGrantFacts {
-  readonly passwordRealm?: { readonly connections: number; readonly sequentialRequests: number; readonly hashRuns: number; readonly rounds: readonly PasswordRealmRound[] };
+  readonly passwordRealm?: {
+    readonly connections: number;
+    readonly sequentialRequests: number;
+    readonly hashRuns: number;
+    readonly rounds: readonly PasswordRealmRound[];
+    readonly breakdown?: Breakdown;
+  };
   readonly code?: { readonly connections: number; readonly rounds: readonly CodeRound[] };
-  readonly refresh?: { readonly connections: number; readonly variants: readonly { readonly variant: RefreshVariant; readonly measured: readonly Measured[] }[] };
+  readonly refresh?: {
+    readonly connections: number;
+    readonly variants: readonly { readonly variant: RefreshVariant; readonly measured: readonly Measured[] }[];
+    readonly breakdown?: Breakdown;
+  };
+}
+
+/** What bench/breakdown.ts --json prints: median ms per probe, and the median request's timeline. */
+export interface Breakdown {
+  readonly grant: string;
+  readonly requests: number;
+  readonly medians: Record<string, number>;
+  readonly timeline: readonly string[];
+}
+
+/** The breakdown as a table and the median request's timeline. */
+function breakdownLines(b: Breakdown): string[] {
+  const order = (k: string) => (k === 'total' ? 0 : k === 'argon2' ? 1 : k.startsWith('ddb (') ? 2 : k.startsWith('ddb') ? 3 : k === 'sign' ? 4 : 5);
+  const keys = Object.keys(b.medians).sort((a, c) => order(a) - order(c) || a.localeCompare(c));
+  return [
+    `Where the time of one request goes (bench/breakdown.ts: ${b.requests} sequential \`${b.grant}\` requests on a server in its own process, median per request; a probe's time is the union of its intervals, so parallel DynamoDB commands count once):`,
+    '',
+    '| Part | ms |',
+    '|---|---:|',
+    ...keys.map((k) => `| ${k === 'total' ? '**whole request** (client side)' : k} | ${k.includes('count') ? b.medians[k]!.toFixed(0) : b.medians[k]!.toFixed(2)} |`),
+    '',
+    'The median request, probe by probe (start after the request was sent, duration):',
+    '',
+    '```',
+    ...b.timeline,
+    '```',
+  ];
 }
 
 interface Section {
@@ -78,6 +115,7 @@ export function passwordRealmSection(facts: UserGrantFacts): Section[] {
     { name: `Portcullis password-realm, ${pr.connections} connections`, r: r.throughput },
   ]);
   lines.push(...invalidNote(all.filter((x) => x.name.endsWith('sequential'))), ...cpuLines(all));
+  if (pr.breakdown) lines.push('', ...breakdownLines(pr.breakdown));
   return [{ title: 'password-realm grant against one argon2id hash, POST /oauth/token', lines, valid: all.every(({ r }) => roundValid(r)) }];
 }
 
@@ -119,6 +157,7 @@ export function refreshSection(facts: UserGrantFacts): Section[] {
     valid &&= all.every(({ r }) => roundValid(r));
     lines.push('', `### ${variant}`, '', ...comparisonTable(measured), ...cpuLines(all));
   }
+  if (refresh.breakdown) lines.push('', ...breakdownLines(refresh.breakdown));
   return [{ title: `refresh_token, POST /oauth/token (${refresh.connections} connections)`, lines, valid }];
 }
 
@@ -171,7 +210,20 @@ export function userGrantsMethod(facts: UserGrantFacts): string {
   node-oidc-provider (\`rotateRefreshToken\` false for \`bench-web\`, true for
   \`bench-web-rotating\`, memory adapter) mints them at start-up through its own models: a
   \`Grant\` with \`openid offline_access\` and the resource's scope, then a \`RefreshToken\` of
-  that grant, as its authorization_code grant saves one.`);
+  that grant, as its authorization_code grant saves one. Not the same storage: the provider
+  keeps grants and tokens in its own process memory (memory adapter), Portcullis reads and
+  writes them in DynamoDB Local (Java, on the same 2 cores; "of it, DynamoDB Local" shows its
+  share of the server CPU).`);
+  }
+  if (facts.passwordRealm?.breakdown || facts.refresh?.breakdown) {
+    bullets.push(`- **Breakdowns** (\`bench/breakdown.ts\`): the local server in the script's own process
+  (infra/local/main.ts imported, its own DynamoDB Local), sequential requests, three probes
+  added from outside: \`crypto.argon2\` and \`crypto.sign\` wrapped (the builtin's ESM
+  exports re-synced before the product code imports them) and a middleware on the shared
+  DynamoDB document client timing each command from the SDK's first step to its answer.
+  "the rest" is the request's time outside every probe (HTTP, the local API Gateway, middy,
+  parsing, client authentication, JavaScript between awaits). \`npm run bench -- --profile DIR\`
+  writes V8 CPU profiles of the Portcullis servers for what the JavaScript itself does.`);
   }
   return bullets.length ? `${bullets.join('\n')}\n` : '';
 }

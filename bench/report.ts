@@ -37,7 +37,7 @@ export interface Measured {
 export interface RunFacts extends UserGrantFacts {
   readonly date: Date;
   readonly machine: { nproc: string; cpu: string; node: string };
-  readonly load: { seconds: number; warmupSeconds: number; connections: number; rounds: number };
+  readonly load: { seconds: number; warmupSeconds: number; connections: number; rounds: number; userGrantSeconds?: number };
   /** client_credentials, Portcullis and the peer (empty when that scenario did not run). */
   readonly measured: readonly Measured[];
   readonly bundles: readonly BundleFigures[];
@@ -48,7 +48,7 @@ export interface RunFacts extends UserGrantFacts {
  * harness (3 rounds) on top of the previous one, so the reader of RESULTS.md sees why the
  * code looks the way it does. Not regenerated.
  */
-const history = `## Product changes this benchmark led to
+const history = `## Product changes the client_credentials benchmark led to
 
 Measured on 2026-11-26 with this harness (3 rounds each), each change on top of the one
 before. The peer's own figure drifts with the VM (2,452–2,853 req/s), so compare the ratios.
@@ -169,7 +169,7 @@ Written by \`npm run bench\` (bench/run.ts); overwritten on every full run.
 
 - Date: ${facts.date.toISOString()}
 - Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}; Node ${machine.node}
-- Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured, pipelining 1; ${load.rounds} rounds per system, alternating
+- Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured (the user grants of issue 3: ${load.userGrantSeconds ?? load.seconds} s), pipelining 1; ${load.rounds} rounds per system and scenario, each on freshly started servers
 
 ${body}
 
@@ -177,7 +177,8 @@ ${history}
 
 ## Method
 
-- **Same load for both, one after the other in the same run**: autocannon (programmatic
+- **Same load for both, one after the other in the same run** (client_credentials; the
+  other scenarios below say where they differ): autocannon (programmatic
   API) in its own Node process (\`bench/load.mjs\`), never in a server's process;
   ${load.connections} connections; a ${load.warmupSeconds} s warm-up whose numbers are
   discarded, then a ${load.seconds} s measured run; loopback only. ${load.rounds} rounds,
