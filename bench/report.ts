@@ -169,7 +169,7 @@ Written by \`npm run bench\` (bench/run.ts); overwritten on every full run.
 
 - Date: ${facts.date.toISOString()}
 - Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}; Node ${machine.node}
-- Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured (the user grants of issue 3: ${load.userGrantSeconds ?? load.seconds} s), pipelining 1; ${load.rounds} rounds per system and scenario, each on freshly started servers
+- Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured (the user grants of issue 3: ${load.userGrantSeconds ?? load.seconds} s), pipelining 1; rounds: ${load.rounds} per system and scenario, each on freshly started servers
 
 ${body}
 
