@@ -1,6 +1,6 @@
 import type { BundleFigures } from './bundles.ts';
 import type { CpuShares } from './cpu.ts';
-import { codeSection, passwordRealmSection, refreshSection, userGrantsMethod, type UserGrantFacts } from './report-user-grants.ts';
+import { codeSection, passwordRealmSection, refreshSection, userGrantsAnalysis, userGrantsMethod, type UserGrantFacts } from './report-user-grants.ts';
 
 /** What bench/load.mjs prints for the measured run. */
 export interface LoadResult {
@@ -150,7 +150,7 @@ export function renderResults(facts: RunFacts): { table: string; markdown: strin
   if (measured.length > 0) {
     sections.push({ title: 'client_credentials, POST /oauth/token', lines: [...comparisonTable(measured), ...cpuLines(all)], valid: all.every(({ r }) => roundValid(r)) });
   }
-  sections.push(...passwordRealmSection(facts), ...codeSection(facts), ...refreshSection(facts));
+  sections.push(...passwordRealmSection(facts), ...codeSection(facts), ...refreshSection(facts), ...userGrantsAnalysis(facts));
   const lines: string[] = [];
   if (bundles.length > 0) {
     lines.push(
@@ -165,7 +165,11 @@ export function renderResults(facts: RunFacts): { table: string; markdown: strin
   const table = body;
   const markdown = `# Benchmark results
 
-Written by \`npm run bench\` (bench/run.ts); overwritten on every full run.
+Written by \`npm run bench\` (bench/run.ts); overwritten on every full run. Scenarios:
+client_credentials, password-realm, code, refresh (\`npm run bench -- --scenario password-realm,code\`
+runs a subset and prints its tables without writing this file); \`--profile DIR\` writes V8 CPU
+profiles of the Portcullis servers; \`node --import tsx bench/breakdown.ts --grant …\` times the
+parts of one request.
 
 - Date: ${facts.date.toISOString()}
 - Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}; Node ${machine.node}
