@@ -117,12 +117,11 @@ export class HostedLogin {
 
   /** `count` codes, `concurrency` /authorize requests at a time. */
   async codes(count: number, concurrency: number): Promise<CodeRequest[]> {
-    const out: CodeRequest[] = [];
+    const out: CodeRequest[] = new Array(count);
+    let next = 0;
     const worker = async () => {
-      while (out.length < count) {
-        const reserved = out.push(undefined as unknown as CodeRequest) - 1;
-        out[reserved] = await this.code();
-      }
+      // Each slot is taken before the request, so the codes stay in minting order (oldest first).
+      for (let slot = next++; slot < count; slot = next++) out[slot] = await this.code();
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     return out;

@@ -232,45 +232,83 @@ export function userGrantsMethod(facts: UserGrantFacts): string {
 }
 
 /**
- * Static, like the client_credentials history: what the breakdowns, CPU lines and a profile
- * of the run of 2026-11-26 said dominates. The figures above it are regenerated; this is not.
+ * What dominates, as the breakdowns, CPU lines and a V8 profile of the full run of 2026-11-26
+ * showed it. The headline figures come from this run; the reading of them (which commands,
+ * in what order) is written down, like the client_credentials history, and is not regenerated.
  */
 export function userGrantsAnalysis(facts: UserGrantFacts): Section[] {
-  if (!facts.passwordRealm && !facts.code && !facts.refresh) return [];
-  const lines = [
-    'Analysis of the full run of 2026-11-26 (this text is not regenerated; the figures above are).',
-    '',
-    '- **password-realm, 15.3 ms above one hash (14.7, 15.3, 16.7 over the rounds): the 15 ms target',
-    '  is not met, by a hair.** argon2id itself costs in the server what it costs alone (~23 ms,',
-    '  on the thread pool). Of the ~15 ms around it, per the breakdown: ~6.5 ms of DynamoDB before',
-    '  the hash (the user lookup is two GetItems one after the other, login key → user; beside',
-    '  it the IP budget\'s UpdateItem and the identifier+IP pair counter, whose first UpdateItem',
-    '  fails its condition on every login that follows a success, since the success deleted the',
-    '  item, and is followed by a second one), ~4.5 ms after it (the user\'s `last_login` /',
-    '  `logins_count`, the pair counter\'s DeleteItem and the IP refund, in parallel; DynamoDB',
-    '  Local answers each of three parallel writes in ~4.5 ms, one alone in ~1.3 ms), ~1.1 ms for',
-    '  the two RSA signatures one after the other, ~1.2 ms for everything else (HTTP, the local',
-    '  gateway, middy, parsing, the cached client-secret check). Attack protection is most of the',
-    '  DynamoDB time: 5 of the 8 commands. Ways under 15 ms with margin, all in code owned',
-    '  elsewhere (shared/login/password-login.ts, shared/store/attack-counters.ts,',
-    '  shared/store/users.ts): one read for the user lookup instead of two; the pair counter',
-    '  created in one write when there is none (or zeroed instead of deleted on success); the',
-    '  writes after the hash overlapped with signing the tokens.',
-    '- **Throughput with 4 connections, 44 logins/s** where two cores could hash 88/s: DynamoDB',
-    '  Local takes half a core (11.6 ms of CPU per login), the hashes most of the rest.',
-    '- **authorization_code (320/s) and refresh (222/s non-rotating, 289/s rotating) are bound by',
-    '  DynamoDB.** A refresh is three GetItems one after the other (token → family → user) and one',
-    '  TransactWriteItems; a code exchange redeems the code, reads the user, creates the refresh',
-    '  family and links it to the code. DynamoDB Local (Java) spends 3–5 ms of CPU per request on',
-    '  the same two cores, and the Node process ~3 ms, about half of its busy main thread in the',
-    '  AWS SDK and its HTTP to DynamoDB Local (V8 profile of a refresh run), the RSA signatures',
-    '  most of the rest. node-oidc-provider does its bookkeeping in its own memory (memory',
-    '  adapter, nothing persisted) for ~0.9 ms of CPU per refresh in all: hence the ratios of',
-    '  0.13 and 0.17. On AWS, DynamoDB\'s share leaves the machine, but each refresh still waits',
-    '  for four round trips. Non-rotating is slower than rotating although it issues the same',
-    '  commands: every exchange of the one shared token writes the same two items in a',
-    '  transaction, and DynamoDB Local spends more CPU per request on it (5.1 vs 3.1 ms); no',
-    '  `TransactionConflict` was seen (bench/breakdown.ts --connections 16 counts them).',
-  ];
+  const { passwordRealm: pr, code, refresh } = facts;
+  if (!pr && !code && !refresh) return [];
+  const lines = ['Reading of the figures above (the figures are this run\'s; the reading was written from the full run of 2026-11-26 and its breakdowns).', ''];
+  const medianOf = (m: Measured | undefined) => (m ? medianRound(m.rounds) : undefined);
+  const perRequestCpu = (r: Round, part: string) => {
+    const pct = Object.entries(r.cpu.byLabel).filter(([label]) => label.startsWith(`Portcullis ${part}`)).reduce((a, [, v]) => a + v, 0);
+    return ((pct / 100) * r.result.duration * 1000) / Math.max(1, r.result.total);
+  };
+  if (pr && pr.rounds.length > 0) {
+    const v = passwordRealmVerdict(pr.rounds);
+    const hash = median(pr.rounds.flatMap((r) => r.hashTimes));
+    const tput = medianRound(pr.rounds.map((r) => r.throughput));
+    lines.push(
+      `- **password-realm, ${ms(v.overhead)} ms above one hash (${v.perRound.map((x) => ms(x.overhead)).join(', ')} over the rounds): the ${targetMs} ms target is ${v.meets ? 'met' : 'not met'}.**`,
+      `  argon2id costs in the server what it costs alone (~${ms(hash)} ms, on the thread pool). Around it, per the`,
+      '  breakdown: a round of DynamoDB before the hash (~6.5 ms on 2026-11-26: the user lookup is two GetItems one',
+      '  after the other, login key → user; beside it the IP budget\'s UpdateItem and the identifier+IP pair counter,',
+      '  whose first UpdateItem fails its condition on every login that follows a success, since the success',
+      '  deleted the item, and is followed by a second one), a round after it (~4.5 ms: the user\'s `last_login` /',
+      '  `logins_count`, the pair counter\'s DeleteItem and the IP refund, in parallel; DynamoDB Local answers each of',
+      '  three parallel writes in ~4.5 ms, one alone in ~1.3 ms), the two RSA signatures one after the other',
+      '  (~1.1 ms) and ~1.2 ms for everything else (HTTP, the local gateway, middy, parsing, the cached',
+      '  client-secret check). Attack protection is 5 of the 8 DynamoDB commands. Ways under the target with margin,',
+      '  all in code owned elsewhere (shared/login/password-login.ts, shared/store/attack-counters.ts,',
+      '  shared/store/users.ts): one read for the user lookup instead of two; the pair counter created in one write',
+      '  when there is none (or zeroed instead of deleted on success); the writes after the hash overlapped with',
+      '  signing the tokens.',
+      `- **Logins with ${pr.connections} connections: ${tput.result.requestsPerSecond.toFixed(0)}/s**, where two cores could hash ${((2 * 1000) / hash).toFixed(0)}/s: DynamoDB Local`,
+      `  spends ${perRequestCpu(tput, 'java').toFixed(1)} ms of CPU per login on the same cores, the hashes most of the rest.`,
+    );
+  }
+  const codeRate = code && code.rounds.length > 0 ? medianRound(code.rounds) : undefined;
+  const variant = (v: RefreshVariant) => refresh?.variants.find((x) => x.variant === v)?.measured;
+  const ours = (v: RefreshVariant) => medianOf(variant(v)?.find((m) => m.name === 'Portcullis'));
+  const peer = (v: RefreshVariant) => medianOf(variant(v)?.find((m) => m.name === 'node-oidc-provider'));
+  const nonRot = ours('non-rotating');
+  const rot = ours('rotating');
+  if (codeRate || nonRot || rot) {
+    const figures = [
+      codeRate ? `authorization_code ${codeRate.result.requestsPerSecond.toFixed(0)}/s` : undefined,
+      nonRot ? `refresh ${nonRot.result.requestsPerSecond.toFixed(0)}/s non-rotating` : undefined,
+      rot ? `${rot.result.requestsPerSecond.toFixed(0)}/s rotating` : undefined,
+    ].filter(Boolean);
+    const java = [codeRate, nonRot, rot].filter((r): r is Round => r !== undefined).map((r) => perRequestCpu(r, 'java'));
+    const node = [codeRate, nonRot, rot].filter((r): r is Round => r !== undefined).map((r) => perRequestCpu(r, 'node'));
+    const ratios = (['non-rotating', 'rotating'] as const).map((v) => {
+      const a = ours(v);
+      const b = peer(v);
+      return a && b ? `${v} ${(a.result.requestsPerSecond / b.result.requestsPerSecond).toFixed(2)}` : undefined;
+    }).filter(Boolean);
+    const peerCpu = [peer('non-rotating'), peer('rotating')].filter((r): r is Round => r !== undefined).map((r) => {
+      const pct = Object.entries(r.cpu.byLabel).filter(([label]) => label.startsWith('node-oidc-provider ')).reduce((a, [, x]) => a + x, 0);
+      return ((pct / 100) * r.result.duration * 1000) / Math.max(1, r.result.total);
+    });
+    lines.push(
+      `- **${figures.join(', ')}: bound by DynamoDB.** A refresh is three GetItems one after the other`,
+      '  (token → family → user) and one TransactWriteItems; a code exchange redeems the code, reads the user,',
+      '  creates the refresh family and links it to the code.',
+      `  DynamoDB Local (Java) spends ${Math.min(...java).toFixed(1)}–${Math.max(...java).toFixed(1)} ms of CPU per request on the same two cores and the Node process`,
+      `  ${Math.min(...node).toFixed(1)}–${Math.max(...node).toFixed(1)} ms, about half of its busy main thread in the AWS SDK and its HTTP to DynamoDB Local (V8 profile of a`,
+      '  refresh run), the RSA signatures most of the rest.',
+      ...(peerCpu.length
+        ? [
+            `  node-oidc-provider does the same bookkeeping in its own memory (memory adapter, nothing persisted) for`,
+            `  ${Math.min(...peerCpu).toFixed(2)}–${Math.max(...peerCpu).toFixed(2)} ms of CPU per refresh in all: hence the ratios (${ratios.join(', ')}). On AWS,`,
+            '  DynamoDB\'s share leaves the machine, but each refresh still waits for four round trips one after the other.',
+          ]
+        : []),
+      '  Non-rotating was slower than rotating on 2026-11-26 although it issues the same commands: every',
+      '  exchange of the one shared token writes the same two items in a transaction, and DynamoDB Local spent more',
+      '  CPU per request on it; no `TransactionConflict` was seen (bench/breakdown.ts --connections 16 counts them).',
+    );
+  }
   return [{ title: 'What dominates the user grants', lines, valid: true }];
 }

@@ -47,7 +47,7 @@ export const webApp = {
 } as const;
 export const passwordRealmGrant = 'http://auth0.com/oauth/grant-type/password-realm';
 
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+export const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 const webClient = (name: string, client_id: string, rotation: 'rotating' | 'non-rotating') => ({
   name,
@@ -205,5 +205,3 @@ export async function checkSample(server: ServerUnderTest, body = server.body): 
   const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { audience });
   return { alg, claims: Object.keys(payload), response };
 }
-
-export { form };
