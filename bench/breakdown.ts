@@ -26,13 +26,15 @@ import { audience, benchTenant, benchUser, form, passwordRealmGrant, webApp } fr
  * are counted, failed ones (TransactionConflict…) by error name.
  *
  *   node --import tsx bench/breakdown.ts [--grant password-realm|refresh-non-rotating|refresh-rotating]
- *                                        [--requests 200] [--warmup 100] [--connections 1] [--json]
+ *                                        [--requests 200] [--warmup 100] [--warm-db 8] [--connections 1] [--json]
  */
 const { values } = parseArgs({
   options: {
     grant: { type: 'string', default: 'password-realm' },
     requests: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '100' },
+    /** Seconds of refresh load first (as bench/warm-server.ts), before the warm-up requests. */
+    'warm-db': { type: 'string', default: '8' },
     /** Above 1: that many request loops at once; then only the commands per request are counted. */
     connections: { type: 'string', default: '1' },
     /** One JSON line instead of the text (sequential mode). */
@@ -44,7 +46,8 @@ if (!grants.includes(values.grant)) throw new Error(`--grant takes ${grants.join
 const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const connections = Number(values.connections);
-if (![requests, warmup, connections].every((n) => Number.isInteger(n) && n >= 0) || requests < 1 || connections < 1) throw new Error('--requests, --warmup, --connections: whole numbers');
+const warmSeconds = Number(values['warm-db']);
+if (![requests, warmup, connections, warmSeconds].every((n) => Number.isInteger(n) && n >= 0) || requests < 1 || connections < 1) throw new Error('--requests, --warmup, --connections: whole numbers');
 
 type Probe = 'argon2' | 'sign' | `ddb ${string}`;
 const intervals: { probe: Probe; start: number; end: number }[] = [];
@@ -126,6 +129,38 @@ const login = (clientId: string, scope: string) =>
   form({ grant_type: passwordRealmGrant, client_id: clientId, client_secret: webApp.clientSecret, realm: benchUser.connection, username: benchUser.email, password: benchUser.password, scope, audience });
 const refreshBody = (clientId: string, token: string) => `${form({ grant_type: 'refresh_token', client_id: clientId, client_secret: webApp.clientSecret })}&refresh_token=${encodeURIComponent(token)}`;
 
+/**
+ * As bench/warm-server.ts does for the benchmark: `seconds` of non-rotating refresh exchanges,
+ * 16 at a time, so DynamoDB Local's JVM (and this process) are past their JIT warm-up.
+ */
+async function warmDatabase(seconds: number): Promise<void> {
+  if (seconds <= 0) return;
+  const first = await post(login(webApp.clientId, 'openid offline_access read:messages'));
+  const body = refreshBody(webApp.clientId, (JSON.parse(first.body) as { refresh_token: string }).refresh_token);
+  const warmAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const until = performance.now() + seconds * 1000;
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(`${base}/oauth/token`, { method: 'POST', agent: warmAgent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (performance.now() < until) {
+        const status = await once();
+        if (status !== 200) throw new Error(`warming DynamoDB Local: a refresh answered ${status}`);
+      }
+    }),
+  );
+  warmAgent.destroy();
+}
+await warmDatabase(warmSeconds);
+intervals.length = 0;
+
 let nextBody: () => Promise<string>;
 let afterAnswer: (answer: string) => void = () => {};
 if (values.grant === 'password-realm') {
@@ -193,7 +228,7 @@ if (connections > 1) {
 
 const rows: Record<string, number>[] = [];
 /** The timeline of the median request (by total), printed at the end. */
-const timelines: { total: number; lines: string[] }[] = [];
+const timelines: { total: number; lines: string[]; probes: { probe: string; start: number; ms: number }[] }[] = [];
 for (let i = 0; i < warmup + requests; i++) {
   intervals.length = 0;
   const answer = await post(await nextBody());
@@ -208,9 +243,11 @@ for (let i = 0; i < warmup + requests; i++) {
   row['ddb commands (count)'] = inside.filter((x) => x.probe.startsWith('ddb ')).length;
   row['the rest'] = row.total! - union(inside);
   rows.push(row);
+  const ordered = inside.sort((a, b) => a.start - b.start);
   timelines.push({
     total: row.total!,
-    lines: inside.sort((a, b) => a.start - b.start).map((x) => `  +${(x.start - answer.start).toFixed(2).padStart(6)} ms  ${x.probe.padEnd(30)} ${(x.end - x.start).toFixed(2).padStart(6)} ms`),
+    lines: ordered.map((x) => `  +${(x.start - answer.start).toFixed(2).padStart(6)} ms  ${x.probe.padEnd(30)} ${(x.end - x.start).toFixed(2).padStart(6)} ms`),
+    probes: ordered.map((x) => ({ probe: x.probe, start: Math.round((x.start - answer.start) * 100) / 100, ms: Math.round((x.end - x.start) * 100) / 100 })),
   });
 }
 
@@ -241,7 +278,8 @@ if (typical) lines.push(`the median request (${typical.total.toFixed(2)} ms), pr
 if (values.json) {
   // For bench/run.ts: one line it can parse (the text above is for people).
   const medians = Object.fromEntries(keys.map((k) => [k, Math.round(median(rows.map((r) => r[k] ?? 0)) * 100) / 100]));
-  process.stdout.write(`${JSON.stringify({ grant: values.grant, requests, medians, timeline: typical?.lines.map((l) => l.trim()) ?? [] })}\n`);
+  const timeline = typical?.lines.map((l) => l.trim()) ?? [];
+  process.stdout.write(`${JSON.stringify({ grant: values.grant, requests, warmDbSeconds: warmSeconds, medians, timeline, probes: typical?.probes ?? [], medianRequestMs: typical?.total })}\n`);
 } else {
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -28,8 +28,27 @@ export interface UserGrantFacts {
 export interface Breakdown {
   readonly grant: string;
   readonly requests: number;
+  readonly warmDbSeconds: number;
   readonly medians: Record<string, number>;
   readonly timeline: readonly string[];
+  /** The median request's probes: start (ms after the request was sent) and duration. */
+  readonly probes: readonly { readonly probe: string; readonly start: number; readonly ms: number }[];
+  readonly medianRequestMs: number;
+}
+
+/**
+ * The phases of the median password-realm request around its hash: until the hash starts
+ * (the reads and counters before it), from its end to the first signature (the writes
+ * after it), the signatures, and the end of the request.
+ */
+export function loginPhases(b: Breakdown): { before: number; hash: number; after: number; signing: number; end: number } | undefined {
+  const hash = b.probes.find((p) => p.probe === 'argon2');
+  const signs = b.probes.filter((p) => p.probe === 'sign');
+  if (!hash || signs.length === 0) return undefined;
+  const hashEnd = hash.start + hash.ms;
+  const signStart = signs[0]!.start;
+  const signEnd = Math.max(...signs.map((p) => p.start + p.ms));
+  return { before: hash.start, hash: hash.ms, after: signStart - hashEnd, signing: signEnd - signStart, end: b.medianRequestMs - signEnd };
 }
 
 /** The breakdown as a table and the median request's timeline. */
@@ -37,7 +56,7 @@ function breakdownLines(b: Breakdown): string[] {
   const order = (k: string) => (k === 'total' ? 0 : k === 'argon2' ? 1 : k.startsWith('ddb (') ? 2 : k.startsWith('ddb') ? 3 : k === 'sign' ? 4 : 5);
   const keys = Object.keys(b.medians).sort((a, c) => order(a) - order(c) || a.localeCompare(c));
   return [
-    `Where the time of one request goes (bench/breakdown.ts: ${b.requests} sequential \`${b.grant}\` requests on a server in its own process, median per request; a probe's time is the union of its intervals, so parallel DynamoDB commands count once):`,
+    `Where the time of one request goes (bench/breakdown.ts: ${b.requests} sequential \`${b.grant}\` requests on a server in its own process, warmed first with ${b.warmDbSeconds} s of refresh load as the benchmark's servers are; median per request; a probe's time is the union of its intervals, so parallel DynamoDB commands count once):`,
     '',
     '| Part | ms |',
     '|---|---:|',
@@ -175,7 +194,14 @@ export function userGrantsMethod(facts: UserGrantFacts): string {
   10 per identifier and IP, suspicious-IP 100 failed logins per IP): every login of the bench
   has the right password, so no failure is ever counted and neither throttles (a failure
   would show as a non-2xx and invalidate the run). The only change is the one every scenario
-  has: \`tenant.rate_limits.global\` raised to 100000 burst / 100000 per s.`);
+  has: \`tenant.rate_limits.global\` raised to 100000 burst / 100000 per s.
+- **Warm servers**: every user-grant round starts its servers afresh and loads each with
+  non-rotating refresh exchanges (16 connections) before measuring anything
+  (bench/warm-server.ts; node-oidc-provider gets the same in the refresh scenario): DynamoDB
+  Local is a JVM, and until its JIT has compiled the request path each command costs several
+  times its steady-state time (a login's DynamoDB time fell from ~11 ms after 100 logins to
+  ~6 ms after 1,500). A few seconds of logins, ~40 a second, do not get there; production
+  DynamoDB is never cold that way. Then each scenario's own warm-up, discarded too.`);
   }
   if (facts.passwordRealm) {
     bullets.push(`- **password-realm vs one hash**: \`bench/hash-cost.ts\` (its own process) times
@@ -249,21 +275,21 @@ export function userGrantsAnalysis(facts: UserGrantFacts): Section[] {
     const v = passwordRealmVerdict(pr.rounds);
     const hash = median(pr.rounds.flatMap((r) => r.hashTimes));
     const tput = medianRound(pr.rounds.map((r) => r.throughput));
+    const phases = pr.breakdown ? loginPhases(pr.breakdown) : undefined;
     lines.push(
       `- **password-realm, ${ms(v.overhead)} ms above one hash (${v.perRound.map((x) => ms(x.overhead)).join(', ')} over the rounds): the ${targetMs} ms target is ${v.meets ? 'met' : 'not met'}.**`,
-      `  argon2id costs in the server what it costs alone (~${ms(hash)} ms, on the thread pool). Around it, per the`,
-      '  breakdown: a round of DynamoDB before the hash (~6.5 ms on 2026-11-26: the user lookup is two GetItems one',
-      '  after the other, login key → user; beside it the IP budget\'s UpdateItem and the identifier+IP pair counter,',
-      '  whose first UpdateItem fails its condition on every login that follows a success, since the success',
-      '  deleted the item, and is followed by a second one), a round after it (~4.5 ms: the user\'s `last_login` /',
-      '  `logins_count`, the pair counter\'s DeleteItem and the IP refund, in parallel; DynamoDB Local answers each of',
-      '  three parallel writes in ~4.5 ms, one alone in ~1.3 ms), the two RSA signatures one after the other',
-      '  (~1.1 ms) and ~1.2 ms for everything else (HTTP, the local gateway, middy, parsing, the cached',
-      '  client-secret check). Attack protection is 5 of the 8 DynamoDB commands. Ways under the target with margin,',
-      '  all in code owned elsewhere (shared/login/password-login.ts, shared/store/attack-counters.ts,',
-      '  shared/store/users.ts): one read for the user lookup instead of two; the pair counter created in one write',
-      '  when there is none (or zeroed instead of deleted on success); the writes after the hash overlapped with',
-      '  signing the tokens.',
+      `  argon2id costs in the server what it costs alone (~${ms(hash)} ms alone, ${phases ? `${ms(phases.hash)} ms in the breakdown's median request` : 'on the thread pool'}). Around it${phases ? ` (breakdown, median request: ${ms(phases.before)} ms before the hash, ${ms(phases.after)} ms after it, ${ms(phases.signing)} ms signing, ${ms(phases.end)} ms to the end)` : ''}:`,
+      '  before the hash, DynamoDB: the user lookup is two GetItems one after the other (login key → user); beside it',
+      '  the IP budget\'s UpdateItem and the identifier+IP pair counter, whose first UpdateItem fails its condition on',
+      '  every login that follows a success (the success deleted the item) and is followed by a second one, so that',
+      '  chain is the longest. After the hash, three writes in parallel: the user\'s `last_login` / `logins_count`,',
+      '  the pair counter\'s DeleteItem and the IP refund; then the two RSA signatures, one after the other; the rest is',
+      '  HTTP, the local gateway, middy, parsing and the cached client-secret check. Attack protection is 5 of the 8',
+      '  DynamoDB commands. DynamoDB Local is a JVM: on a server that has not been warmed (the first full run of',
+      '  2026-11-26 warmed with 3 s of logins only) the same requests were 15.3 ms above the hash, not met. Ways to more',
+      '  margin, in code owned elsewhere (shared/login/password-login.ts, shared/store/attack-counters.ts,',
+      '  shared/store/users.ts): the pair counter created in one write when there is none (or zeroed instead of deleted',
+      '  on success); one read for the user lookup instead of two; the writes after the hash overlapped with signing.',
       `- **Logins with ${pr.connections} connections: ${tput.result.requestsPerSecond.toFixed(0)}/s**, where two cores could hash ${((2 * 1000) / hash).toFixed(0)}/s: DynamoDB Local`,
       `  spends ${perRequestCpu(tput, 'java').toFixed(1)} ms of CPU per login on the same cores, the hashes most of the rest.`,
     );
@@ -305,9 +331,9 @@ export function userGrantsAnalysis(facts: UserGrantFacts): Section[] {
             '  DynamoDB\'s share leaves the machine, but each refresh still waits for four round trips one after the other.',
           ]
         : []),
-      '  Non-rotating was slower than rotating on 2026-11-26 although it issues the same commands: every',
-      '  exchange of the one shared token writes the same two items in a transaction, and DynamoDB Local spent more',
-      '  CPU per request on it; no `TransactionConflict` was seen (bench/breakdown.ts --connections 16 counts them).',
+      '  Where non-rotating is slower than rotating although it issues the same commands: every exchange of the one',
+      '  shared token writes the same two items in a transaction, and DynamoDB Local spends more CPU per request on',
+      '  it; no `TransactionConflict` was seen (bench/breakdown.ts --connections 16 counts them).',
     );
   }
   return [{ title: 'What dominates the user grants', lines, valid: true }];

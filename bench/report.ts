@@ -37,7 +37,7 @@ export interface Measured {
 export interface RunFacts extends UserGrantFacts {
   readonly date: Date;
   readonly machine: { nproc: string; cpu: string; node: string };
-  readonly load: { seconds: number; warmupSeconds: number; connections: number; rounds: number; userGrantSeconds?: number };
+  readonly load: { seconds: number; warmupSeconds: number; connections: number; rounds: number; userGrantSeconds?: number; serverWarmupSeconds?: number };
   /** client_credentials, Portcullis and the peer (empty when that scenario did not run). */
   readonly measured: readonly Measured[];
   readonly bundles: readonly BundleFigures[];
@@ -173,7 +173,7 @@ parts of one request.
 
 - Date: ${facts.date.toISOString()}
 - Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}; Node ${machine.node}
-- Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured (the user grants of issue 3: ${load.userGrantSeconds ?? load.seconds} s), pipelining 1; rounds: ${load.rounds} per system and scenario, each on freshly started servers
+- Load: autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up (discarded) then ${load.seconds} s measured (the user grants of issue 3: ${load.userGrantSeconds ?? load.seconds} s, each fresh server first warmed with ${load.serverWarmupSeconds ?? 0} s of refresh-token load), pipelining 1; rounds: ${load.rounds} per system and scenario, each on freshly started servers
 
 ${body}
 

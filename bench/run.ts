@@ -26,13 +26,14 @@ import { checkSample, startPeer, startPortcullis, type ServerUnderTest } from '.
  * if any run had a non-2xx answer or a connection error.
  *
  *   npm run bench -- [--scenario client-credentials,password-realm,code,refresh]
- *                    [--seconds 10] [--user-grant-seconds 6] [--warmup 3] [--connections 16]
+ *                    [--seconds 10] [--user-grant-seconds 6] [--server-warmup 8] [--warmup 3] [--connections 16]
  *                    [--login-connections 4] [--login-requests 150] [--rounds 3]
  *                    [--only portcullis|peer] [--skip-bundles] [--profile DIR]
  *
  * `--seconds` is the measured run of client_credentials (as in the results' history);
  * `--user-grant-seconds` that of the issue-3 scenarios, shorter so a full run stays near
- * 10 minutes on this 2-core machine.
+ * 10 minutes on this 2-core machine; `--server-warmup` seconds of refresh-token load warm each
+ * fresh server and its DynamoDB Local (a JVM) before a user-grant scenario measures anything.
  */
 const scenarios = ['client-credentials', 'password-realm', 'code', 'refresh'] as const;
 type Scenario = (typeof scenarios)[number];
@@ -42,6 +43,8 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: scenarios.join(',') },
     seconds: { type: 'string', default: '10' },
     'user-grant-seconds': { type: 'string', default: '6' },
+    /** Refresh-token load on each fresh server before a user-grant scenario (bench/warm-server.ts). */
+    'server-warmup': { type: 'string', default: '8' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
     'login-connections': { type: 'string', default: '4' },
@@ -58,13 +61,14 @@ const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) throw new Error('--rounds must be 1..9');
 const load = { seconds: Number(values.seconds), warmupSeconds: Number(values.warmup), connections: Number(values.connections) };
 const userGrantSeconds = Number(values['user-grant-seconds']);
+const serverWarmupSeconds = Number(values['server-warmup']);
 const loginConnections = Number(values['login-connections']);
 const loginRequests = Number(values['login-requests']);
 if (
-  ![load.seconds, userGrantSeconds, load.warmupSeconds, load.connections, loginConnections, loginRequests].every((n) => Number.isInteger(n) && n >= 0) ||
-  load.seconds < 1 || load.seconds > 120 || userGrantSeconds < 1 || userGrantSeconds > 40 || load.warmupSeconds > 60 || load.connections < 1 || loginConnections < 1 || loginRequests < 10 || loginRequests > 5_000
+  ![load.seconds, userGrantSeconds, serverWarmupSeconds, load.warmupSeconds, load.connections, loginConnections, loginRequests].every((n) => Number.isInteger(n) && n >= 0) ||
+  load.seconds < 1 || load.seconds > 120 || userGrantSeconds < 1 || userGrantSeconds > 40 || serverWarmupSeconds > 60 || load.warmupSeconds > 60 || load.connections < 1 || loginConnections < 1 || loginRequests < 10 || loginRequests > 5_000
 ) {
-  throw new Error('--seconds must be 1..120, --user-grant-seconds 1..40, --warmup 0..60, --connections and --login-connections positive integers, --login-requests 10..5000');
+  throw new Error('--seconds must be 1..120, --user-grant-seconds 1..40, --server-warmup 0..60, --warmup 0..60, --connections and --login-connections positive integers, --login-requests 10..5000');
 }
 const chosen = values.scenario.split(',').map((s) => s.trim()) as Scenario[];
 for (const s of chosen) if (!scenarios.includes(s)) throw new Error(`--scenario takes ${scenarios.join(', ')} (comma-separated), got ${s}`);
@@ -111,7 +115,7 @@ async function alternate(names: readonly ('portcullis' | 'peer')[], one: (name: 
 async function refreshScenario(): Promise<RunFacts['refresh']> {
   const variants: RefreshVariant[] = ['non-rotating', 'rotating'];
   const collected = new Map<RefreshVariant, Map<string, Round[]>>(variants.map((v) => [v, new Map()]));
-  const options = { connections: load.connections, seconds: userGrantSeconds, warmupSeconds: load.warmupSeconds, nodeArgs };
+  const options = { connections: load.connections, seconds: userGrantSeconds, warmupSeconds: load.warmupSeconds, serverWarmupSeconds, nodeArgs };
   for (let round = 1; round <= rounds; round++) {
     for (const system of systems) {
       say(`refresh round ${round}/${rounds}: ${system}`);
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
     const all: PasswordRealmRound[] = [];
     for (let round = 1; round <= rounds; round++) {
       say(`password-realm round ${round}/${rounds}`);
-      all.push(await passwordRealmRound({ sequentialRequests: loginRequests, hashRuns: 20, connections: loginConnections, seconds: userGrantSeconds, warmupSeconds: load.warmupSeconds, nodeArgs }));
+      all.push(await passwordRealmRound({ sequentialRequests: loginRequests, hashRuns: 20, connections: loginConnections, seconds: userGrantSeconds, warmupSeconds: load.warmupSeconds, serverWarmupSeconds, nodeArgs }));
       const v = passwordRealmVerdict([all.at(-1)!]).perRound[0]!;
       say(`password-realm: one hash p50 ${v.hashP50.toFixed(1)} ms, grant p50 ${v.grantP50.toFixed(1)} ms: +${v.overhead.toFixed(1)} ms`);
     }
@@ -168,7 +172,7 @@ async function main(): Promise<void> {
     const all: CodeRound[] = [];
     for (let round = 1; round <= rounds; round++) {
       say(`code round ${round}/${rounds}`);
-      all.push(await codeRound({ connections: load.connections, seconds: userGrantSeconds, warmupSeconds: load.warmupSeconds, nodeArgs }));
+      all.push(await codeRound({ connections: load.connections, seconds: userGrantSeconds, warmupSeconds: load.warmupSeconds, serverWarmupSeconds, nodeArgs }));
     }
     code = { connections: load.connections, rounds: all };
   }
@@ -180,7 +184,7 @@ async function main(): Promise<void> {
     say('bundles: building and timing cold imports…');
     bundles = await measureBundles(5);
   }
-  const report = renderResults({ date: new Date(), machine: await machine(), load: { ...load, rounds, userGrantSeconds }, measured, bundles, passwordRealm, code, refresh });
+  const report = renderResults({ date: new Date(), machine: await machine(), load: { ...load, rounds, userGrantSeconds, serverWarmupSeconds }, measured, bundles, passwordRealm, code, refresh });
   say(`\n${report.table}\n`);
   say(`(${((Date.now() - started) / 60_000).toFixed(1)} min)`);
   const full = scenarios.every((s) => chosen.includes(s)) && !values.only && !values['skip-bundles'] && !values.profile;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeExchangeBody, HostedLogin } from './hosted-login.ts';
 import { measureRound, runLoad } from './measure.ts';
+import { warmServer } from './warm-server.ts';
 import type { LoadResult, Round } from './report.ts';
 import { checkSample, startPortcullis } from './servers.ts';
 
@@ -25,6 +26,8 @@ export interface CodeOptions {
   readonly connections: number;
   readonly seconds: number;
   readonly warmupSeconds: number;
+  /** bench/warm-server.ts before anything is measured. */
+  readonly serverWarmupSeconds: number;
   readonly nodeArgs: readonly string[];
 }
 
@@ -41,7 +44,8 @@ export async function codeRound(options: CodeOptions): Promise<CodeRound> {
   try {
     const login = new HostedLogin(server.baseUrl);
     const sample = await checkSample(server, codeExchangeBody(await login.logIn()));
-    process.stdout.write(`code: login and sample exchange OK (${sample.alg} JWT, scope ${String(sample.response.scope)}); measuring…\n`);
+    process.stdout.write(`code: login and sample exchange OK (${sample.alg} JWT, scope ${String(sample.response.scope)}); warming the server…\n`);
+    await warmServer(server, options.serverWarmupSeconds, options.connections);
 
     let exchangeRate = firstGuess;
     let mintRate = 0;

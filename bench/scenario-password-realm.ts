@@ -1,4 +1,5 @@
 import { measureRound, runLoad, runSequential } from './measure.ts';
+import { warmServer } from './warm-server.ts';
 import { runToEnd } from './processes.ts';
 import type { LoadResult, Round } from './report.ts';
 import { audience, benchUser, checkSample, form, passwordRealmGrant, startPortcullis, webApp, type ServerUnderTest } from './servers.ts';
@@ -26,6 +27,8 @@ export interface PasswordRealmOptions {
   readonly connections: number;
   readonly seconds: number;
   readonly warmupSeconds: number;
+  /** bench/warm-server.ts before anything is measured. */
+  readonly serverWarmupSeconds: number;
   readonly nodeArgs: readonly string[];
 }
 
@@ -51,7 +54,8 @@ export async function passwordRealmRound(options: PasswordRealmOptions): Promise
   try {
     const body = passwordRealmBody();
     const sample = await checkSample(server, body);
-    process.stdout.write(`password-realm: sample OK (${sample.alg} JWT, id_token ${sample.response.id_token ? 'yes' : 'no'}); measuring…\n`);
+    process.stdout.write(`password-realm: sample OK (${sample.alg} JWT, id_token ${sample.response.id_token ? 'yes' : 'no'}); warming the server…\n`);
+    await warmServer(server, options.serverWarmupSeconds, 16);
     // The hash alone right before and right after each attempt (outside its CPU window: the
     // hash process would count as "everything else"); the counted attempt's figures are kept.
     const hashByAttempt = new Map<LoadResult, number[]>();

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureRound, runLoad } from './measure.ts';
-import type { LoadResult, Round } from './report.ts';
+import { failures, type LoadResult, type Round } from './report.ts';
 import { audience, benchUser, checkSample, form, passwordRealmGrant, startPeer, startPortcullis, webApp, type ServerUnderTest } from './servers.ts';
 
 /**
@@ -24,6 +24,8 @@ export interface RefreshOptions {
   readonly connections: number;
   readonly seconds: number;
   readonly warmupSeconds: number;
+  /** Seconds of non-rotating refresh load on each fresh server before anything is measured (both systems). */
+  readonly serverWarmupSeconds: number;
   readonly nodeArgs: readonly string[];
 }
 
@@ -97,6 +99,7 @@ export async function refreshRound(system: 'portcullis' | 'peer', variants: read
   const source = system === 'portcullis' ? await portcullisSource(options.nodeArgs) : await peerSource(options.connections);
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-refresh-'));
   try {
+    await warmUp(source, options);
     const rounds: Partial<Record<RefreshVariant, Round>> = {};
     for (const variant of variants) rounds[variant] = await (variant === 'rotating' ? rotatingRound(source, dir, options) : nonRotatingRound(source, options));
     return rounds;
@@ -104,6 +107,15 @@ export async function refreshRound(system: 'portcullis' | 'peer', variants: read
     await source.server.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The same warm-up for both systems (bench/warm-server.ts says why Portcullis needs one). */
+async function warmUp(source: TokenSource, options: RefreshOptions): Promise<void> {
+  if (options.serverWarmupSeconds <= 0) return;
+  const { server } = source;
+  const body = refreshPrefix(webApp.clientId) + encodeURIComponent(await source.nonRotating());
+  const result = await runLoad({ url: server.tokenUrl, connections: options.connections, seconds: options.serverWarmupSeconds, body });
+  if (failures(result) > 0) throw new Error(`warming ${server.name}: ${JSON.stringify(result.statusCodes)}, first failure ${result.firstFailure?.status}: ${result.firstFailure?.body}`);
 }
 
 const title = (server: ServerUnderTest, variant: RefreshVariant, connections: number) => `${server.name} refresh (${variant}), ${connections} connections`;
