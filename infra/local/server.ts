@@ -24,12 +24,27 @@ export async function loadHandlers(): Promise<Record<FunctionGroupName, Handler>
 }
 
 export function createHttpListener(handlers: Record<FunctionGroupName, Handler>): Server {
-  return createHttpServer(requestListener('public', handlers));
+  return answerMalformedRequests(createHttpServer(requestListener('public', handlers)));
 }
 
 export function createMtlsListener(handlers: Record<FunctionGroupName, Handler>, tls: { cert: string; key: string; ca: string }): Server {
   // Like API Gateway's mTLS domain: a certificate that does not chain to the truststore fails the handshake.
-  return createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, requestListener('mtls', handlers));
+  return answerMalformedRequests(createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, requestListener('mtls', handlers)));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any handler sees them (headers above its 16 KiB
+ * limit, broken request lines) get a 4xx with a JSON body, as API Gateway answers its own
+ * refusals (`{"message": …}`), instead of Node's bare status line.
+ */
+function answerMalformedRequests<T extends Server>(server: T): T {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = JSON.stringify({ message: reason });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  return server;
 }
 
 function requestListener(api: ApiName, handlers: Record<FunctionGroupName, Handler>) {

@@ -67,10 +67,13 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
   const api = audience === undefined ? undefined : resourceServer(tenant, audience);
   const openid = scopes.includes('openid');
 
-  let access: { token: string; expiresIn: number } | undefined;
-  if (include.accessToken) {
-    access = api
-      ? await issueAccessToken({
+  // The three are independent (bar at_hash, which needs the access token first), so they run
+  // concurrently: RSA signatures go to libuv's thread pool and the refresh family's write
+  // to DynamoDB meanwhile, instead of one after the other.
+  const accessToken = async () => {
+    if (!include.accessToken) return undefined;
+    return api
+      ? issueAccessToken({
           issuer,
           subject: user.user_id,
           clientId: client.client_id,
@@ -81,12 +84,11 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
           x5tS256: request.x5tS256,
           now,
         })
-      : await opaqueAccessToken(request, now);
-  }
-
-  const idToken =
+      : opaqueAccessToken(request, now);
+  };
+  const idTokenFor = async (accessTokenValue: string | undefined) =>
     include.idToken && openid
-      ? await issueIdToken({
+      ? issueIdToken({
           issuer,
           client,
           user,
@@ -94,13 +96,21 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
           authTime: request.authTime,
           nonce: request.nonce,
           sid: request.sid,
-          accessToken: request.atHash ? access?.token : undefined,
+          accessToken: request.atHash ? accessTokenValue : undefined,
           code: request.code,
           now,
         })
       : undefined;
-
-  const refresh = include.refreshToken && offlineAllowed(scopes, api) ? await refreshToken(request, now) : undefined;
+  const refreshPromise = include.refreshToken && offlineAllowed(scopes, api) ? refreshToken(request, now) : Promise.resolve(undefined);
+  let access: { token: string; expiresIn: number } | undefined;
+  let idToken: string | undefined;
+  if (request.atHash) {
+    access = await accessToken();
+    idToken = await idTokenFor(access?.token);
+  } else {
+    [access, idToken] = await Promise.all([accessToken(), idTokenFor(undefined)]);
+  }
+  const refresh = await refreshPromise;
 
   return {
     ...(access ? { access_token: access.token } : {}),

@@ -120,6 +120,14 @@ describe('POST /oauth/token with malformed and refused input', () => {
       assertOAuthError(await postForm({ ...valid, pad: 'a'.repeat(17 * 1024) }), 400, 'invalid_request', 'Request body too large');
     });
 
+    test('headers above what the gateway parses (16 KiB locally) are a 431 with a JSON body, and the server lives on', async () => {
+      const res = await rawRequest(`${server.baseUrl}/oauth/token`, { method: 'POST', headers: { authorization: `Bearer ${'a'.repeat(20_000)}` } });
+      assert.equal(res.status, 431);
+      assert.match(String(res.headers['content-type']), /^application\/json/);
+      assert.deepEqual(JSON.parse(res.body), { message: 'Request Header Fields Too Large' });
+      assert.equal((await rawRequest(`${server.baseUrl}/.well-known/openid-configuration`, { method: 'GET' })).status, 200);
+    });
+
     test('a body above what the gateway accepts at all (1 MiB locally) is 413 invalid_request', async () => {
       assertOAuthError(await postForm({ ...valid, pad: 'a'.repeat(1024 * 1024 + 1) }), 413, 'invalid_request');
     });

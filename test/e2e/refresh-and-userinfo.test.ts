@@ -528,7 +528,8 @@ describe('refresh tokens, /oauth/revoke, /userinfo and CORS', () => {
             const res = await rawRequest(`${server.baseUrl}/userinfo${query}`, { method, headers, body: method === 'POST' ? bodyOf(kind, fields, raw) : undefined });
             assertClientError(res, 'userinfo');
             if (res.status === 401) assert.equal(res.body, 'Unauthorized');
-            assert.match(String(res.headers['content-type']), /^text\/plain/);
+            // 431: headers above the gateway's limit never reach the function (the gateway answers).
+            if (res.status !== 431) assert.match(String(res.headers['content-type']), /^text\/plain/);
           },
         ),
         { numRuns: 200 },
