@@ -251,6 +251,10 @@ async function attemptExchange(found: FoundRefreshToken, settings: RefreshTokenS
   const familyKey = key.family(family.familyId);
 
   if (settings.rotation_type === 'non-rotating' && found.status === 'active') {
+    // The idle expiry only moves forward; a write that would move it by less than a minute is
+    // skipped (it can only be up to a minute earlier than exact: stricter, never looser), so a
+    // busy non-rotating token costs reads only — as sessions touch at most once a minute.
+    if (idleRefreshUnneeded(family.idle_expires_at, idle_expires_at)) return { ok: true };
     return run([
       update(familyKey, { last_used: now, idle_expires_at, expiresAt }, alive, familyValues(now)),
       update(tokenKey, { last_used: now, expiresAt }, '#status = :active', { ':active': 'active' }),
@@ -282,6 +286,14 @@ async function attemptExchange(found: FoundRefreshToken, settings: RefreshTokenS
 }
 
 const familyValues = (now: number) => ({ ':false': false, ':now': now });
+
+/** Seconds by which the stored idle expiry may lag before a non-rotating exchange writes it again. */
+const idleExpiryStepSeconds = 60;
+
+function idleRefreshUnneeded(stored: number | undefined, next: number | undefined): boolean {
+  if (next === undefined) return stored === undefined; // infinite stays infinite without a write
+  return stored !== undefined && next - stored < idleExpiryStepSeconds;
+}
 
 /**
  * A transactional update: attributes set to undefined are removed (a lifetime that became

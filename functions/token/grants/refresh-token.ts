@@ -9,8 +9,8 @@ import type { Grant } from './grant.ts';
 /**
  * `grant_type=refresh_token` (reference §3.5). Reads top to bottom as the checklist: the token
  * is known, alive and this client's; a rotated token outside the leeway is reuse and revokes
- * its family; `scope` may only narrow; the user still exists. Then the exchange (rotation,
- * idle expiry) and new tokens: an access token for the family's audience with `gty:
+ * its family; `scope` may only narrow; the user still exists (read during the exchange). Then
+ * new tokens: an access token for the family's audience with `gty:
  * refresh_token`, an ID token when `openid` is granted (no `nonce`, the original
  * `auth_time`), and the successor refresh token only when the client rotates.
  */
@@ -41,16 +41,16 @@ export const refreshToken: Grant = {
     }
     const scopes = requested ?? [...family.scopes];
 
-    const user = await getUser(family.user_id);
-    if (!user) throw invalidGrant("The refresh_token was generated for a user who doesn't exist anymore.");
-    if (user.blocked) throw new OAuthError(401, 'unauthorized', 'user is blocked');
-
     const api = family.audience === undefined ? undefined : tenant.resourceServers.get(family.audience);
     // Checked before the exchange, which would otherwise consume the token for nothing.
     if (family.audience !== undefined && !api) throw accessDenied(`Service not enabled within domain: ${family.audience}`);
     const x5tS256 = api ? certificateBinding(client, api, auth.certificate) : auth.certificate?.thumbprint;
 
-    const exchanged = await exchangeRefreshToken(found, client.refresh_token, now);
+    // The user is read while the exchange writes (one round trip, not two). A token exchanged
+    // for a user who is gone or blocked is consumed for nothing, which harms nobody.
+    const [user, exchanged] = await Promise.all([getUser(family.user_id), exchangeRefreshToken(found, client.refresh_token, now)]);
+    if (!user) throw invalidGrant("The refresh_token was generated for a user who doesn't exist anymore.");
+    if (user.blocked) throw new OAuthError(401, 'unauthorized', 'user is blocked');
     if (!exchanged.ok) throw unknownToken(`exchange refused: ${exchanged.reason}`);
 
     const tokens = await issueUserTokens({

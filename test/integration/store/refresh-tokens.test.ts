@@ -130,6 +130,18 @@ describe('refresh-token families (DynamoDB Local)', () => {
     assert.equal((await findRefreshToken(token, t0 + 400 * 86_400))?.family.expires_at, undefined, 'non-expiring');
   });
 
+  test('non-rotating, expiring: the idle expiry moves forward, written at most once a minute (never later than exact)', async () => {
+    const settings: RefreshTokenSettings = { ...nonRotating, expiration_type: 'expiring', infinite_idle_token_lifetime: false, idle_token_lifetime: 1_000 };
+    const { token } = await family(settings);
+    const idleAt = async (now: number) => (await findRefreshToken(token, now))?.family.idle_expires_at;
+    assert.equal(await idleAt(t0), t0 + 1_000);
+    assert.deepEqual(await exchange(token, settings, t0 + 30), { ok: true });
+    assert.equal(await idleAt(t0 + 30), t0 + 1_000, '30 s later: no write, the stored expiry is at most a minute behind');
+    assert.deepEqual(await exchange(token, settings, t0 + 61), { ok: true });
+    assert.equal(await idleAt(t0 + 61), t0 + 1_061, 'over a minute later: written');
+    assert.equal(await findRefreshToken(token, t0 + 1_061), undefined, 'idle for the whole lifetime since the last write: expired');
+  });
+
   test('idle expiry: reset by each exchange, and the token dies after an idle period', async () => {
     const settings = rotating({ idle_token_lifetime: 100, token_lifetime: 10_000 });
     const { token } = await family(settings);
