@@ -207,7 +207,8 @@ export function userGrantsMethod(facts: UserGrantFacts): string {
     bullets.push(`- **password-realm vs one hash**: \`bench/hash-cost.ts\` (its own process) times
   \`verifyPassword\` (shared/crypto/password.ts) of the right password against a hash made by
   \`hashPassword\` with the production defaults (shared/crypto/secret-hash.ts), one at a time,
-  right before and right after the grant's sequential run (outside its CPU window); that is the
+  right before and right after the grant's sequential run (outside its CPU window, each again
+  on a quiet machine when other processes took over 20 % of a core meanwhile); that is the
   cost a login pays. \`bench/load-sequential.mjs\` (its own process) sends the grant
   (\`grant_type=http://auth0.com/oauth/grant-type/password-realm&client_id&client_secret&realm&username&password&scope=openid profile email&audience=https://api.bench/\`)
   one request at a time on one keep-alive connection, timed with \`performance.now()\`

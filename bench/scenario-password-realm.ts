@@ -1,4 +1,5 @@
-import { measureRound, runLoad, runSequential } from './measure.ts';
+import { waitForQuiet } from './cpu.ts';
+import { measureRound, noisyAbove, runLoad, runSequential } from './measure.ts';
 import { warmServer } from './warm-server.ts';
 import { runToEnd } from './processes.ts';
 import type { LoadResult, Round } from './report.ts';
@@ -44,9 +45,18 @@ export const passwordRealmBody = () =>
     audience,
   });
 
+/** bench/hash-cost.ts on a quiet machine: measured again (twice at most) while others used over `noisyAbove`. */
 async function hashCost(runs: number): Promise<{ params: Record<string, number>; times: number[] }> {
-  const out = await runToEnd(process.execPath, ['--import', 'tsx', 'bench/hash-cost.ts', String(runs)], 120_000);
-  return JSON.parse(out.trim().split('\n').pop()!) as { params: Record<string, number>; times: number[] };
+  let best: { params: Record<string, number>; times: number[]; othersPercent: number } | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await waitForQuiet();
+    const out = await runToEnd(process.execPath, ['--import', 'tsx', 'bench/hash-cost.ts', String(runs)], 120_000);
+    const cost = JSON.parse(out.trim().split('\n').pop()!) as { params: Record<string, number>; times: number[]; othersPercent: number };
+    if (!best || cost.othersPercent < best.othersPercent) best = cost;
+    if (cost.othersPercent <= noisyAbove) break;
+    process.stdout.write(`password-realm, one hash: attempt ${attempt} was noisy (other processes used ${cost.othersPercent}% of a core)${attempt < 3 ? '; measuring again' : ''}\n`);
+  }
+  return best!;
 }
 
 export async function passwordRealmRound(options: PasswordRealmOptions): Promise<PasswordRealmRound> {
