@@ -319,9 +319,12 @@ export function userGrantsAnalysis(facts: UserGrantFacts): Section[] {
       return ((pct / 100) * r.result.duration * 1000) / Math.max(1, r.result.total);
     });
     lines.push(
-      `- **${figures.join(', ')}: bound by DynamoDB.** A refresh is three GetItems one after the other`,
-      '  (token → family → user) and one TransactWriteItems; a code exchange redeems the code, reads the user,',
-      '  creates the refresh family and links it to the code.',
+      `- **${figures.join(', ')}: bound by DynamoDB.** A rotating refresh reads the token and then its family`,
+      '  (two GetItems one after the other), then the user beside one TransactWriteItems (the token marked rotated,',
+      '  its successor, the family); a non-rotating one reads the same but writes the idle expiry at most once a',
+      '  minute (since commit 1479d86), so it is mostly reads. A code exchange redeems',
+      '  the code (a conditional UpdateItem), reads the user, creates the refresh family (a transaction) and links',
+      '  it to the code.',
       `  DynamoDB Local (Java) spends ${Math.min(...java).toFixed(1)}–${Math.max(...java).toFixed(1)} ms of CPU per request on the same two cores and the Node process`,
       `  ${Math.min(...node).toFixed(1)}–${Math.max(...node).toFixed(1)} ms, about half of its busy main thread in the AWS SDK and its HTTP to DynamoDB Local (V8 profile of a`,
       '  refresh run), the RSA signatures most of the rest.',
@@ -329,12 +332,9 @@ export function userGrantsAnalysis(facts: UserGrantFacts): Section[] {
         ? [
             `  node-oidc-provider does the same bookkeeping in its own memory (memory adapter, nothing persisted) for`,
             `  ${Math.min(...peerCpu).toFixed(2)}–${Math.max(...peerCpu).toFixed(2)} ms of CPU per refresh in all: hence the ratios (${ratios.join(', ')}). On AWS,`,
-            '  DynamoDB\'s share leaves the machine, but each refresh still waits for four round trips one after the other.',
+            '  DynamoDB\'s share leaves the machine, but each refresh still waits for three round trips one after the other.',
           ]
         : []),
-      '  Where non-rotating is slower than rotating although it issues the same commands: every exchange of the one',
-      '  shared token writes the same two items in a transaction, and DynamoDB Local spends more CPU per request on',
-      '  it; no `TransactionConflict` was seen (bench/breakdown.ts --connections 16 counts them).',
     );
   }
   return [{ title: 'What dominates the user grants', lines, valid: true }];
