@@ -284,7 +284,7 @@ export function userGrantsAnalysis(facts: UserGrantFacts): Section[] {
       '  the IP budget\'s UpdateItem and the identifier+IP pair counter, whose first UpdateItem fails its condition on',
       '  every login that follows a success (the success deleted the item) and is followed by a second one, so that',
       '  chain is the longest. After the hash, three writes in parallel: the user\'s `last_login` / `logins_count`,',
-      '  the pair counter\'s DeleteItem and the IP refund; then the two RSA signatures, one after the other; the rest is',
+      '  the pair counter\'s DeleteItem and the IP refund; then the two RSA signatures (access and ID token); the rest is',
       '  HTTP, the local gateway, middy, parsing and the cached client-secret check. Attack protection is 5 of the 8',
       '  DynamoDB commands. DynamoDB Local is a JVM: on a server that has not been warmed (the first full run of',
       '  2026-11-26 warmed with 3 s of logins only) the same requests were 15.3 ms above the hash, not met. Ways to more',
