@@ -48,8 +48,8 @@ export interface RecordFailureOptions extends CounterStoreOptions {
 
 /**
  * Adds one failure and returns the count it makes and when that count began. A live count (not
- * expired, started after `resetBefore`) is incremented in place; otherwise a new count of 1
- * starts. Each failure is one atomic increment, so concurrent failures each see a different count.
+ * expired, started after `resetBefore`) is incremented in place, a missing one starts at 1 (one
+ * write either way); a stale one is replaced by a new count of 1. Each failure is one atomic increment, so concurrent failures each see a different count.
  */
 export async function recordFailure(key: string, options: RecordFailureOptions): Promise<{ failures: number; windowStart: number }> {
   const now = options.now ?? Date.now();
@@ -61,9 +61,14 @@ export async function recordFailure(key: string, options: RecordFailureOptions):
         new UpdateCommand({
           TableName: tableOf(options),
           Key: { pk: key },
-          UpdateExpression: 'SET failures = failures + :one, lastFailureAt = :now, expiresAt = :exp',
-          ConditionExpression: 'attribute_exists(failures) AND expiresAt > :nowSec AND windowStart >= :reset',
-          ExpressionAttributeValues: { ...values, ':one': 1 },
+          // One write for both common cases: no count yet (a success deleted it) starts at 1,
+          // a live count goes up by one. Only a stale count (expired, or begun before an
+          // unblock) falls through to the reset below.
+          UpdateExpression:
+            'SET failures = if_not_exists(failures, :zero) + :one, windowStart = if_not_exists(windowStart, :start), lastFailureAt = :now, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(failures) OR (expiresAt > :nowSec AND windowStart >= :reset)',
+          // A clock behind the one that stamped the unblock must still start after it.
+          ExpressionAttributeValues: { ...values, ':zero': 0, ':one': 1, ':start': Math.max(now, resetBefore) },
           ReturnValues: 'ALL_NEW',
         }),
       );
