@@ -8,7 +8,7 @@ import { verifyIdTokenHint } from '#shared/tokens/id-token-hint';
 import { errorTarget, validateAuthorizeRequest } from './authorize-request.ts';
 import { verifyClientAndRedirect } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';
-import { sessionSatisfies } from './prompt.ts';
+import { sessionAnswers } from './prompt.ts';
 import { readAuthorizeQuery } from './query-params.ts';
 import { finishAuthorization, newTransaction, redirectTo, storeTransaction } from './transaction.ts';
 
@@ -26,11 +26,12 @@ export async function authorize(request: EndpointRequest): Promise<ApiResult> {
   try {
     const valid = validateAuthorizeRequest(request.tenant, query, verified);
     const now = Math.floor(Date.now() / 1000);
-    const transaction = newTransaction(valid, now);
-    const hint = query.params.id_token_hint === undefined ? undefined : await verifyIdTokenHint(query.params.id_token_hint, request.tenant, request.context);
-    const session = await currentSession(request.event, request.tenant);
-    // OIDC Core §3.1.2.2: a session of someone other than the hinted user does not answer.
-    const usable = session !== undefined && sessionSatisfies(session, valid, now) && (hint === undefined || hint.sub === session.user_id);
+    const [hint, session] = await Promise.all([
+      query.params.id_token_hint === undefined ? undefined : verifyIdTokenHint(query.params.id_token_hint, request.tenant, request.context),
+      currentSession(request.event, request.tenant),
+    ]);
+    const transaction = newTransaction({ ...valid, ...(hint ? { hint_sub: hint.sub } : {}) }, now);
+    const usable = session !== undefined && sessionAnswers(request.tenant, session, transaction, now);
     const user = usable ? await getUser(session.user_id) : undefined;
     if (session && user) return await finishAuthorization(request, transaction, session, { stored: false, setCookies: [], user });
     // OIDC Core §3.1.2.6; also when the session is too old for max_age (conformance: doorkeeper#274).

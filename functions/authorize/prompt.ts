@@ -1,5 +1,7 @@
+import { enabledDatabaseConnection } from '#shared/connections/database';
 import { invalidRequest } from '#shared/errors';
 import type { SessionRecord } from '#shared/store/sessions';
+import type { TenantConfig } from '#shared/tenant/model';
 
 /**
  * `prompt` and `max_age` (OIDC Core §3.1.2.1) and whether an SSO session may answer without
@@ -38,4 +40,26 @@ export function sessionSatisfies(
   if (request.max_age !== undefined && nowSeconds - session.auth_time >= request.max_age) return false;
   if (request.connection !== undefined && session.connection !== request.connection) return false;
   return true;
+}
+
+/**
+ * Whether an SSO session may answer an authorization request — the one rule /authorize and
+ * every page share, so no page can be reached around it (say, the consent page's URL typed in
+ * after /authorize asked for a login). The session's connection must be enabled for the client
+ * (Auth0 shows the login page otherwise); an `id_token_hint` names the only user who may answer
+ * (OIDC Core §3.1.2.2); and a session logged in for this very request (`fresh`: on its login
+ * or signup page) answers it whatever `prompt` and `max_age` said, while an older one must
+ * satisfy them.
+ */
+export function sessionAnswers(
+  tenant: TenantConfig,
+  session: Pick<SessionRecord, 'auth_time' | 'connection' | 'user_id'>,
+  request: { client_id: string; prompt: readonly string[]; max_age?: number; connection?: string; hint_sub?: string },
+  nowSeconds: number,
+  fresh = false,
+): boolean {
+  if (!enabledDatabaseConnection(tenant, session.connection, request.client_id)) return false;
+  if (request.hint_sub !== undefined && request.hint_sub !== session.user_id) return false;
+  if (request.connection !== undefined && session.connection !== request.connection) return false;
+  return fresh || sessionSatisfies(session, request, nowSeconds);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { runtimeConfig } from '#shared/config';
 import { safeEqual, sha256Base64Url } from '#shared/crypto/digest';
 import { readCookies, serializeCookie } from '#shared/http/cookies';
@@ -47,10 +47,27 @@ export async function findTransaction(event: ApiEvent, id: string, nowSeconds = 
   const binder = readCookies(event).get(binderCookieName);
   if (!isToken(binder)) return undefined;
   const out = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: key(id) }, ConsistentRead: true }));
-  const item = out.Item as { transaction?: Omit<AuthorizationTransaction, 'id'>; binder?: string; expiresAt?: number } | undefined;
+  const item = out.Item as { transaction?: Omit<AuthorizationTransaction, 'id'>; binder?: string; expiresAt?: number; login_sid?: unknown } | undefined;
   if (!item?.transaction || typeof item.binder !== 'string' || !(Number(item.expiresAt) > nowSeconds)) return undefined;
   if (!safeEqual(sha256Base64Url(binder), item.binder)) return undefined;
-  return { ...item.transaction, id };
+  return { ...item.transaction, ...(typeof item.login_sid === 'string' ? { login_sid: item.login_sid } : {}), id };
+}
+
+/**
+ * Records that the session `sid` was logged in for this transaction, so the page that comes
+ * next (consent) may answer it even under prompt=login or max_age — and no other session may
+ * skip the login that way.
+ */
+export async function markTransactionLogin(id: string, sid: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<void> {
+  await ddb().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: key(id) },
+      UpdateExpression: 'SET login_sid = :sid',
+      ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+      ExpressionAttributeValues: { ':sid': sid, ':now': nowSeconds },
+    }),
+  );
 }
 
 /** Ends a transaction; true for the one caller that ended it, false if it was already gone or expired. */

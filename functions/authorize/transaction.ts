@@ -9,7 +9,8 @@ import { getUser, type UserRecord } from '#shared/store/users';
 import { matchesCallback } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';
 import { issueAuthorizationResponse } from './issue-response.ts';
-import { browserBinder, consumeTransaction, findTransaction, newTransactionId, saveTransaction } from './transaction-store.ts';
+import { sessionAnswers } from './prompt.ts';
+import { browserBinder, consumeTransaction, findTransaction, markTransactionLogin, newTransactionId, saveTransaction } from './transaction-store.ts';
 
 /**
  * A validated /authorize request waiting for the user (login, signup, consent). Stored in the
@@ -38,6 +39,10 @@ export interface AuthorizationTransaction {
   readonly screen_hint?: string;
   /** The database connection named by `connection`, if any. */
   readonly connection?: string;
+  /** The `sub` of a verified `id_token_hint`: only that user may answer (OIDC Core §3.1.2.2). */
+  readonly hint_sub?: string;
+  /** The session logged in on the login or signup page for this transaction (markTransactionLogin). */
+  readonly login_sid?: string;
   /** Epoch seconds. */
   readonly created_at: number;
 }
@@ -65,8 +70,13 @@ export const newTransaction = (fields: Omit<AuthorizationTransaction, 'id' | 'cr
  * needed, then the authorization response to the client in its response mode. The pages call
  * it after a login, signup or consent; /authorize calls it when the session already suffices.
  */
-export async function completeAuthorization(request: EndpointRequest, transaction: AuthorizationTransaction, session: SessionRecord, extra?: { setCookies?: readonly string[] }): Promise<ApiResult> {
-  return finishAuthorization(request, transaction, session, { stored: true, setCookies: extra?.setCookies ?? [] });
+export async function completeAuthorization(
+  request: EndpointRequest,
+  transaction: AuthorizationTransaction,
+  session: SessionRecord,
+  extra?: { setCookies?: readonly string[]; freshLogin?: boolean },
+): Promise<ApiResult> {
+  return finishAuthorization(request, transaction, session, { stored: true, setCookies: extra?.setCookies ?? [], freshLogin: extra?.freshLogin ?? false });
 }
 
 export interface FinishOptions {
@@ -75,11 +85,19 @@ export interface FinishOptions {
   readonly setCookies: readonly string[];
   /** The session's user, when the caller has read it already. */
   readonly user?: UserRecord;
+  /** The session was just logged in on a page of this transaction (login, signup). */
+  readonly freshLogin?: boolean;
 }
 
 export async function finishAuthorization(request: EndpointRequest, transaction: AuthorizationTransaction, session: SessionRecord, options: FinishOptions): Promise<ApiResult> {
   const client = verifiedClient(request, transaction);
   const cookies = [...options.setCookies];
+  const fresh = options.freshLogin === true || (transaction.login_sid !== undefined && transaction.login_sid === session.sid);
+  if (!sessionAnswers(request.tenant, session, transaction, Math.floor(Date.now() / 1000), fresh)) {
+    // A page reached around the login (e.g. /u/consent typed in after prompt=login): log in first.
+    if (!options.stored) throw new Error('finishAuthorization: /authorize passed a session that does not answer the request');
+    return withCookies(redirectTo(`/u/login?state=${encodeURIComponent(transaction.id)}`), cookies);
+  }
   const fail = async (error: string, description: string) => withCookies(await endWithError(request, transaction, options.stored, error, description), cookies);
   const user = options.user ?? (await getUser(session.user_id));
   if (!user) return fail('access_denied', 'The user no longer exists');
@@ -90,6 +108,8 @@ export async function finishAuthorization(request: EndpointRequest, transaction:
     if (!(await hasConsent(user.user_id, client.client_id, transaction.audience, transaction.scope, since))) {
       if (transaction.prompt.includes('none')) return fail('consent_required', 'Consent required');
       if (!options.stored) cookies.push(await storeTransaction(request, transaction));
+      // The consent page must know this session's login was made for this request.
+      else if (options.freshLogin) await markTransactionLogin(transaction.id, session.sid);
       return withCookies(redirectTo(`/u/consent?state=${encodeURIComponent(transaction.id)}`), cookies);
     }
   }

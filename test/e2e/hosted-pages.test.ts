@@ -330,6 +330,20 @@ describe('hosted pages over HTTP (local server)', () => {
     assert.equal(pathOf(answer.location), path.replace('/u/consent', '/u/login'));
   });
 
+  test('prompt=login cannot be skipped by opening the consent page instead of the login page: accepting leads to the login', async () => {
+    const jar = new CookieJar();
+    const first = authorization('app-one');
+    codeOf(await login(jar, first), first);
+    const auth = authorization('partner', { scope: 'openid phone', prompt: 'login' });
+    const { path } = await openPage(jar, auth, '/u/login');
+    const consentPath = path.replace('/u/login', '/u/consent');
+    const consent = await get(consentPath, jar);
+    assert.equal(consent.status, 200, 'the page renders for the live session');
+    const answer = await post(consentPath, formOf(consent, { action: 'accept' }), jar);
+    assert.equal(answer.status, 302);
+    assert.equal(pathOf(answer.location), path, 'to the login page of the same request, no code');
+  });
+
   test('forgot password: the login page links to a form that mails a reset link, the same answer for anyone', async () => {
     const jar = new CookieJar();
     const { page } = await openPage(jar, authorization('app-one'));

@@ -16,5 +16,5 @@ export async function logIn(page: PageContext, user: UserRecord, connection: str
     authTime: Math.floor(Date.now() / 1000),
     secure: page.secure,
   });
-  return completeAuthorization(page.request, page.transaction, session, { setCookies: [setCookie] });
+  return completeAuthorization(page.request, page.transaction, session, { setCookies: [setCookie], freshLogin: true });
 }

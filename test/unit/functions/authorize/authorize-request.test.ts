@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { errorTarget, parseResponseType, validateAuthorizeRequest } from '../../../../functions/authorize/authorize-request.ts';
 import { matchesCallback, verifyClientAndRedirect } from '../../../../functions/authorize/client-redirect.ts';
-import { parseMaxAge, parsePrompt, sessionSatisfies } from '../../../../functions/authorize/prompt.ts';
+import { parseMaxAge, parsePrompt, sessionAnswers, sessionSatisfies } from '../../../../functions/authorize/prompt.ts';
 import type { AuthorizeQuery } from '../../../../functions/authorize/query-params.ts';
 import { OAuthError } from '../../../../shared/errors.ts';
 import { clientDefaults, type ClientRecord, type TenantConfig } from '../../../../shared/tenant/model.ts';
@@ -227,5 +227,29 @@ describe('whether a session answers without a login', () => {
     assert.equal(sessionSatisfies(session, { prompt: [], max_age: 0 }, 1_000), false, 'max_age=0 always asks for a login');
     assert.ok(sessionSatisfies(session, { prompt: ['none'], connection: 'db' }, 1_000));
     assert.equal(sessionSatisfies(session, { prompt: [], connection: 'other-db' }, 1_000), false);
+  });
+});
+
+describe('sessionAnswers: the one rule /authorize and every page apply to a session', () => {
+  const session = { auth_time: 1_000, connection: 'db', user_id: 'auth0|a' };
+  const request = (overrides: Partial<Parameters<typeof sessionAnswers>[2]> = {}) => ({ client_id: 'web', prompt: [] as string[], ...overrides });
+
+  test('a session from a connection the client does not have enabled never answers (Auth0 shows the login page)', () => {
+    assert.ok(sessionAnswers(tenant, session, request(), 2_000));
+    assert.equal(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request(), 2_000), false);
+    assert.ok(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request({ client_id: 'spa' }), 2_000));
+  });
+
+  test('an id_token_hint names the only user who may answer', () => {
+    assert.ok(sessionAnswers(tenant, session, request({ hint_sub: 'auth0|a' }), 2_000));
+    assert.equal(sessionAnswers(tenant, session, request({ hint_sub: 'auth0|b' }), 2_000), false);
+  });
+
+  test('prompt=login and max_age: an older login must satisfy them, a login made for this request does', () => {
+    assert.equal(sessionAnswers(tenant, session, request({ prompt: ['login'] }), 1_001), false);
+    assert.ok(sessionAnswers(tenant, session, request({ prompt: ['login'] }), 1_001, true));
+    assert.equal(sessionAnswers(tenant, session, request({ max_age: 0 }), 1_000), false);
+    assert.ok(sessionAnswers(tenant, session, request({ max_age: 0 }), 1_000, true));
+    assert.equal(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request(), 1_000, true), false, 'fresh or not, the connection must be enabled');
   });
 });
