@@ -75,6 +75,7 @@ export async function oidcLogout(request: EndpointRequest): Promise<ApiResult> {
       },
       csrfToken: confirmation.token,
       headers: {},
+      destination,
     });
     return withCookies(page, [confirmation.setCookie]);
   }

@@ -23,6 +23,8 @@ export function confirmLogoutPage(input: {
   fields: Readonly<Record<string, string | undefined>>;
   csrfToken: string;
   headers: Record<string, string>;
+  /** Where the browser goes once it confirms: CSP `form-action` must allow that redirect. */
+  destination: string | undefined;
 }): ApiResult {
   const hidden = Object.entries(input.fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -39,7 +41,7 @@ ${hidden}
 </form>`,
     headers: input.headers,
     // CSP `form-action` also governs the redirect after the POST (Chromium enforces it).
-    formActions: redirectOrigin(input.fields.post_logout_redirect_uri ?? input.fields.returnTo),
+    formActions: redirectOrigin(input.destination),
   });
 }
 

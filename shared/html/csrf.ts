@@ -5,9 +5,12 @@ import type { ApiEvent, Params } from '../http/types.ts';
 
 /**
  * CSRF protection of the hosted pages' forms by double submit (OWASP CSRF cheat sheet): a
- * random token in an HttpOnly `SameSite=Strict` cookie scoped to `/u/`, and the same token in
- * a hidden form field. Another site can make a browser post a form to us, but cannot read the
- * cookie to put its value in the form, and a Strict cookie is not even sent on its posts.
+ * random token in an HttpOnly `SameSite=Lax` cookie scoped to `/u/`, and the same token in a
+ * hidden form field. Another site can make a browser post a form to us, but cannot read the
+ * cookie to put its value in the form, and a Lax cookie is not even sent on its posts. Not
+ * Strict: the login page is reached by a redirect chain that starts on the application's
+ * site, where a Strict cookie is withheld — every page load would mint a new token and break
+ * the form of a login already open in another tab.
  * The transaction id (`state`) adds no protection here: it travels in the URL.
  */
 export const csrfCookieName = 'portcullis_csrf';
@@ -29,7 +32,7 @@ export function csrfToken(event: ApiEvent, secure: boolean): CsrfToken {
   const existing = readCookies(event).get(csrfCookieName);
   const token = existing && tokenPattern.test(existing) ? existing : randomBytes(32).toString('base64url');
   // A session cookie (no Max-Age): it is only needed while a form is open.
-  return { token, setCookie: serializeCookie(csrfCookieName, token, { secure, sameSite: 'strict', path: '/u/' }) };
+  return { token, setCookie: serializeCookie(csrfCookieName, token, { secure, sameSite: 'lax', path: '/u/' }) };
 }
 
 /** Whether a submitted form carries the token of the browser's CSRF cookie (constant-time). */

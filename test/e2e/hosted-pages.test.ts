@@ -374,7 +374,7 @@ describe('hosted pages over HTTP (local server)', () => {
       const { page, path, started } = await openPage(jar, auth, '/u/login', proxy);
       assert.match(started.location!, /^\/u\/login\?state=/, 'a relative redirect keeps the browser on the custom domain');
       for (const line of [...started.setCookies, ...page.setCookies]) assert.match(line, /; Secure/, line);
-      assert.match(cookieLine(page, 'portcullis_csrf')!, /; Path=\/u\/; HttpOnly; SameSite=Strict; Secure/);
+      assert.match(cookieLine(page, 'portcullis_csrf')!, /; Path=\/u\/; HttpOnly; SameSite=Lax; Secure/);
       for (const [, url] of page.body.matchAll(/(?:action|href)="([^"]+)"/g)) assert.match(url!, /^\/u\//, `relative: ${url}`);
       const answer = await post(path, formOf(page, { username: jane.email, password: jane.password }), jar, proxy);
       codeOf(answer, auth);

@@ -495,6 +495,16 @@ describe('logout', () => {
       assert.equal((await silentAuthorize(browser)).get('error'), 'login_required');
       await assertLogoutTokenFor(session);
     });
+
+    test('the confirmation page lets its form lead to the client\'s first logout URL (CSP form-action), the destination without a post_logout_redirect_uri', async () => {
+      const browser = new Browser(server);
+      await logIn(browser);
+      const page = await browser.request(`${server.baseUrl}/oidc/logout${query({ client_id: 'web-client' })}`);
+      assert.equal(page.status, 200, page.body.slice(0, 300));
+      assert.match(String(page.headers['content-security-policy']), new RegExp(`form-action 'self' ${new URL(webLogout[0]!).origin}(;|$)`));
+      const confirmation = firstForm(page.body);
+      assertRedirect(await browser.request(browser.resolve(confirmation.action!), { form: confirmation.fields }), webLogout[0]!);
+    });
   });
 
   test('property: malformed logout queries and bodies get a 2xx, 3xx or 4xx page, never a 5xx', async () => {

@@ -8,16 +8,16 @@ const other = 'b'.repeat(43);
 const withCookie = (cookie: string) => apiEvent({ headers: { cookie } });
 
 describe('CSRF double-submit token', () => {
-  test('a browser without the cookie gets a new random token in an HttpOnly, SameSite=Strict cookie on /u/', () => {
+  test('a browser without the cookie gets a new random token in an HttpOnly, SameSite=Lax cookie on /u/', () => {
     const first = csrfToken(apiEvent(), false);
     const second = csrfToken(apiEvent(), false);
     assert.match(first.token, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(first.token, second.token);
-    assert.equal(first.setCookie, `${csrfCookieName}=${first.token}; Path=/u/; HttpOnly; SameSite=Strict`);
+    assert.equal(first.setCookie, `${csrfCookieName}=${first.token}; Path=/u/; HttpOnly; SameSite=Lax`);
   });
 
   test('Secure on https', () => {
-    assert.match(csrfToken(apiEvent(), true).setCookie, /; SameSite=Strict; Secure$/);
+    assert.match(csrfToken(apiEvent(), true).setCookie, /; SameSite=Lax; Secure$/);
   });
 
   test('a browser that has a token keeps it (several tabs keep working); a malformed one is replaced', () => {
