@@ -51,6 +51,8 @@ export async function issueAuthorizationResponse(
           sid: session.sid,
           authTime: session.auth_time,
           include: { accessToken: wantsAccessToken, idToken: wantsIdToken, refreshToken: false },
+          // The front channel has no client certificate: a client that requires one gets an error.
+          certificate: undefined,
           // An ID token that travels with an access token carries its at_hash; a hybrid one, c_hash.
           atHash: wantsAccessToken && wantsIdToken,
           // Reference §15.1: an implicit-flow /userinfo token lives 7,200 s, a hybrid one 86,400 s.

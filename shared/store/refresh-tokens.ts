@@ -127,35 +127,6 @@ export async function createRefreshFamily(input: NewFamilyInput): Promise<{ toke
   return { token, familyId };
 }
 
-/** One more token in a live family; undefined when the family is revoked, expired or unknown. */
-export async function addRefreshToken(familyId: string, now = nowSeconds()): Promise<string | undefined> {
-  const family = await getFamily(familyId, now);
-  if (!family || family.revoked) return undefined;
-  const token = newRefreshToken();
-  try {
-    await ddb().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table(),
-              Key: { pk: key.family(familyId) },
-              UpdateExpression: 'SET last_used = :now',
-              ConditionExpression: alive,
-              ExpressionAttributeValues: { ':false': false, ':now': now },
-            },
-          },
-          tokenPut(token, familyId, now, ttl(family.expires_at, family.idle_expires_at)),
-        ],
-      }),
-    );
-    return token;
-  } catch (error) {
-    if (isCanceledByCondition(error)) return undefined;
-    throw error;
-  }
-}
-
 function tokenPut(token: string, familyId: string, now: number, expiresAt: number | undefined) {
   return {
     Put: {

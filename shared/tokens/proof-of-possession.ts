@@ -30,3 +30,21 @@ export function certificateBinding(
   }
   return apiPolicy ? certificate.thumbprint : undefined;
 }
+
+/**
+ * The binding of a user login's access token (every user grant and /authorize go through
+ * issueUserTokens, so none can forget it): the API's policy as above, or for the opaque
+ * /userinfo token, the presented certificate — and a client that requires proof of possession
+ * gets nothing without one.
+ */
+export function userTokenBinding(
+  client: ClientRecord,
+  api: ResourceServerRecord | undefined,
+  certificate: ParsedCertificate | undefined,
+): string | undefined {
+  if (api) return certificateBinding(client, api, certificate);
+  if (!certificate && client.require_proof_of_possession) {
+    throw invalidRequest('The client requires proof of possession: present a client certificate (mTLS)');
+  }
+  return certificate?.thumbprint;
+}

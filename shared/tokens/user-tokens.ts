@@ -1,10 +1,12 @@
 import { accessDenied } from '../errors.ts';
-import { addRefreshToken, createRefreshFamily } from '../store/refresh-tokens.ts';
+import type { ParsedCertificate } from '../client-auth/certificate.ts';
+import { createRefreshFamily } from '../store/refresh-tokens.ts';
 import type { UserRecord } from '../store/users.ts';
 import type { ClientRecord, ResourceServerRecord, TenantConfig } from '../tenant/model.ts';
 import { issueAccessToken } from './access-token.ts';
 import { issueIdToken } from './id-token.ts';
 import { encryptOpaqueToken, implicitOpaqueTokenLifetime, opaqueTokenLifetime } from './opaque-access-token.ts';
+import { userTokenBinding } from './proof-of-possession.ts';
 
 /**
  * The tokens of a user login, as every user grant and /authorize issue them (reference §15):
@@ -30,14 +32,16 @@ export interface UserTokenRequest {
   readonly authTime: number;
   /** Auth0's `gty` claim for the access token (`password`, `refresh_token`), when it has one. */
   readonly gty?: string;
-  /** RFC 8705 certificate binding of the access token. */
-  readonly x5tS256?: string;
+  /**
+   * The client certificate of the request (mTLS), if any: the access token is bound to it
+   * (RFC 8705 §3) as the client's and the API's proof-of-possession policies say
+   * (userTokenBinding). Required, so no caller can forget the policy: `undefined` says "none".
+   */
+  readonly certificate: ParsedCertificate | undefined;
   /** Which tokens to issue; `refreshToken` is further subject to offline_access. */
   readonly include: { readonly accessToken: boolean; readonly idToken: boolean; readonly refreshToken: boolean };
   /** For `c_hash` (hybrid flow, OIDC Core §3.3.2.11). */
   readonly code?: string;
-  /** An existing refresh-token family to keep (refresh grant); otherwise a new one when issued. */
-  readonly refreshFamily?: string;
   /**
    * The ID token travels with the access token in one authorization response (/authorize
    * with `id_token token` or `code id_token token`): it then carries `at_hash` (OIDC Core
@@ -66,6 +70,8 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
   const now = request.now ?? Date.now();
   const api = audience === undefined ? undefined : resourceServer(tenant, audience);
   const openid = scopes.includes('openid');
+  // Before anything is issued: a refused binding must not leave a refresh family behind.
+  const x5tS256 = userTokenBinding(client, api, request.certificate);
 
   // The three are independent (bar at_hash, which needs the access token first), so they run
   // concurrently: RSA signatures go to libuv's thread pool and the refresh family's write
@@ -81,10 +87,10 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
           scopes,
           extraAudiences: openid ? [`${issuer}userinfo`] : [],
           gty: request.gty,
-          x5tS256: request.x5tS256,
+          x5tS256,
           now,
         })
-      : opaqueAccessToken(request, now);
+      : opaqueAccessToken(request, now, x5tS256);
   };
   const idTokenFor = async (accessTokenValue: string | undefined) =>
     include.idToken && openid
@@ -102,15 +108,11 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
         })
       : undefined;
   const refreshPromise = include.refreshToken && offlineAllowed(scopes, api) ? refreshToken(request, now) : Promise.resolve(undefined);
-  let access: { token: string; expiresIn: number } | undefined;
-  let idToken: string | undefined;
-  if (request.atHash) {
-    access = await accessToken();
-    idToken = await idTokenFor(access?.token);
-  } else {
-    [access, idToken] = await Promise.all([accessToken(), idTokenFor(undefined)]);
-  }
-  const refresh = await refreshPromise;
+  const signed = request.atHash
+    ? accessToken().then(async (access) => [access, await idTokenFor(access?.token)] as const)
+    : Promise.all([accessToken(), idTokenFor(undefined)]);
+  // Both awaited together: neither can reject unobserved while the other is awaited.
+  const [[access, idToken], refresh] = await Promise.all([signed, refreshPromise]);
 
   return {
     ...(access ? { access_token: access.token } : {}),
@@ -122,7 +124,7 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
   };
 }
 
-async function opaqueAccessToken(request: UserTokenRequest, now: number): Promise<{ token: string; expiresIn: number }> {
+async function opaqueAccessToken(request: UserTokenRequest, now: number, x5tS256: string | undefined): Promise<{ token: string; expiresIn: number }> {
   const iat = Math.floor(now / 1000);
   const expiresIn = request.implicit ? implicitOpaqueTokenLifetime : opaqueTokenLifetime;
   const token = await encryptOpaqueToken({
@@ -132,17 +134,13 @@ async function opaqueAccessToken(request: UserTokenRequest, now: number): Promis
     scope: request.scopes.join(' '),
     iat,
     exp: iat + expiresIn,
-    ...(request.x5tS256 ? { cnf: { 'x5t#S256': request.x5tS256 } } : {}),
+    ...(x5tS256 ? { cnf: { 'x5t#S256': x5tS256 } } : {}),
   });
   return { token, expiresIn };
 }
 
 async function refreshToken(request: UserTokenRequest, now: number): Promise<{ token: string; familyId: string } | undefined> {
   const nowSeconds = Math.floor(now / 1000);
-  if (request.refreshFamily) {
-    const token = await addRefreshToken(request.refreshFamily, nowSeconds);
-    return token ? { token, familyId: request.refreshFamily } : undefined;
-  }
   return createRefreshFamily({
     clientId: request.client.client_id,
     userId: request.user.user_id,

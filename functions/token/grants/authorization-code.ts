@@ -53,6 +53,7 @@ export const authorizationCode: Grant = {
       sid: grant.sid,
       authTime: grant.auth_time,
       include: { accessToken: true, idToken: true, refreshToken: true },
+      certificate: auth.certificate,
     });
     if (tokens.refreshFamilyId !== undefined && (await recordCodeRefreshFamily(result.codeKey, tokens.refreshFamilyId))) {
       // The code was replayed while these tokens were made: the replay could not revoke them.

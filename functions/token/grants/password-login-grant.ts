@@ -40,6 +40,7 @@ export async function passwordGrantTokens({ request, params, auth }: GrantInput,
     gty: 'password',
     authTime: Math.floor(Date.now() / 1000),
     include: { accessToken: true, idToken: true, refreshToken: true },
+    certificate: auth.certificate,
   });
   return tokens;
 }

@@ -1,7 +1,7 @@
 import { accessDenied, invalidGrant, invalidRequest, invalidScope, OAuthError } from '#shared/errors';
 import { exchangeRefreshToken, findRefreshToken, isLeewayRetry, revokeFamily } from '#shared/store/refresh-tokens';
 import { getUser } from '#shared/store/users';
-import { certificateBinding } from '#shared/tokens/proof-of-possession';
+import { userTokenBinding } from '#shared/tokens/proof-of-possession';
 import { issueUserTokens } from '#shared/tokens/user-tokens';
 import { requestedScopes } from '#shared/oauth/scopes';
 import type { Grant } from './grant.ts';
@@ -44,7 +44,8 @@ export const refreshToken: Grant = {
     const api = family.audience === undefined ? undefined : tenant.resourceServers.get(family.audience);
     // Checked before the exchange, which would otherwise consume the token for nothing.
     if (family.audience !== undefined && !api) throw accessDenied(`Service not enabled within domain: ${family.audience}`);
-    const x5tS256 = api ? certificateBinding(client, api, auth.certificate) : auth.certificate?.thumbprint;
+    // Checked before the exchange too (issueUserTokens applies it again), so a refused binding consumes nothing.
+    userTokenBinding(client, api, auth.certificate);
 
     // The user is read while the exchange writes (one round trip, not two). A token exchanged
     // for a user who is gone or blocked is consumed for nothing, which harms nobody.
@@ -63,7 +64,7 @@ export const refreshToken: Grant = {
       ...(family.sid !== undefined ? { sid: family.sid } : {}),
       authTime: family.auth_time,
       gty: 'refresh_token',
-      x5tS256,
+      certificate: auth.certificate,
       include: { accessToken: true, idToken: true, refreshToken: false },
     });
     return {

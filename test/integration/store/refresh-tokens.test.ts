@@ -5,7 +5,6 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { sha256Base64Url } from '../../../shared/crypto/digest.ts';
 import { ddb } from '../../../shared/store/ddb.ts';
 import {
-  addRefreshToken,
   createRefreshFamily,
   exchangeRefreshToken,
   findRefreshToken,
@@ -189,15 +188,16 @@ describe('refresh-token families (DynamoDB Local)', () => {
 
   test('revokeFamily and revokeRefreshToken: every token of the family dies; another client cannot revoke', async () => {
     const settings = rotating({ leeway: 10 });
-    const { token, familyId } = await family(settings);
-    const sibling = await addRefreshToken(familyId, t0 + 1);
-    assert.ok(sibling);
+    const { token } = await family(settings);
+    const rotated = await exchange(token, settings, t0 + 1);
+    assert.ok(rotated.ok && rotated.token);
+    const sibling = rotated.token;
     assert.equal(await revokeRefreshToken(token, 'other-client', t0 + 2), false);
     assert.ok(await findRefreshToken(token, t0 + 3), 'still alive');
     assert.equal(await revokeRefreshToken(token, 'spa-client', t0 + 4), true);
     assert.equal(await findRefreshToken(token, t0 + 5), undefined);
     assert.equal(await findRefreshToken(sibling, t0 + 5), undefined);
-    assert.equal(await addRefreshToken(familyId, t0 + 6), undefined, 'a revoked family gets no new token');
+    assert.equal(await findRefreshToken(sibling, t0 + 6), undefined, 'the successor died with its family');
     assert.equal(await revokeRefreshToken(token, 'spa-client', t0 + 7), false, 'already revoked: nothing to do');
     await revokeFamily('no-such-family');
   });

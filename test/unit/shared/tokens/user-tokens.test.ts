@@ -40,6 +40,7 @@ const tenant: TenantConfig = {
   resourceServers: new Map([
     ['https://api.example.test/', api('https://api.example.test/')],
     ['https://online.example.test/', api('https://online.example.test/', { allow_offline_access: false })],
+    ['https://bound.example.test/', api('https://bound.example.test/', { proof_of_possession: { mechanism: 'mtls', required: true } })],
   ]),
   clientGrants: new Map(),
   connections: new Map(),
@@ -104,6 +105,7 @@ describe('issueUserTokens (no refresh token: no table needed)', () => {
     audience: 'https://api.example.test/',
     authTime: now / 1000 - 30,
     include: { accessToken: true, idToken: true, refreshToken: false },
+    certificate: undefined,
     now,
     ...overrides,
   });
@@ -160,5 +162,29 @@ describe('issueUserTokens (no refresh token: no table needed)', () => {
       request({ audience: 'https://online.example.test/', scopes: ['openid', 'offline_access'], include: { accessToken: true, idToken: true, refreshToken: true } }),
     );
     assert.equal(online.refresh_token, undefined);
+  });
+});
+
+describe('issueUserTokens binds access tokens by the proof-of-possession policies (RFC 8705 §3), for every user grant', () => {
+  before(async () => {
+    await useKeysetFile(issuer);
+  });
+  const certificate = { thumbprint: 'x5t-thumbprint', subjectDn: 'CN=client', presented: { pem: '', source: 'gateway' as const, caVerified: true } };
+  const base = (overrides: Partial<UserTokenRequest>): UserTokenRequest => ({
+    tenant, issuer, client, user, scopes: ['openid'], audience: 'https://bound.example.test/', authTime: now / 1000 - 30,
+    include: { accessToken: true, idToken: true, refreshToken: false }, certificate: undefined, now, ...overrides,
+  });
+
+  test('an API that requires proof of possession gets nothing without a certificate, and a bound token with one', async () => {
+    await assert.rejects(issueUserTokens(base({})), (e: unknown) => e instanceof OAuthError && e.error === 'invalid_request');
+    const tokens = await issueUserTokens(base({ certificate }));
+    assert.deepEqual(decodeJwt(tokens.access_token!).cnf, { 'x5t#S256': 'x5t-thumbprint' });
+  });
+
+  test('a client that requires proof of possession gets nothing without a certificate, even for the /userinfo token', async () => {
+    const strict = { ...client, require_proof_of_possession: true };
+    await assert.rejects(issueUserTokens(base({ client: strict, audience: undefined })), (e: unknown) => e instanceof OAuthError && e.error === 'invalid_request');
+    const tokens = await issueUserTokens(base({ client: strict, audience: undefined, certificate }));
+    assert.ok(tokens.access_token);
   });
 });
