@@ -121,11 +121,21 @@ export async function findUserByLogin(connection: string, identifier: string, op
     ? [userKey.email(connection, identifier), userKey.username(connection, identifier)]
     : [userKey.username(connection, identifier)];
   for (const key of keys) {
-    const guard = await (options.client ?? ddb()).send(new GetCommand({ TableName: tableOf(options), Key: { pk: key }, ConsistentRead: true }));
-    const userId = guard.Item?.user_id as string | undefined;
-    if (userId) return getUser(userId, options);
+    const user = await userByGuard(key, options);
+    if (user) return user;
   }
   return undefined;
+}
+
+/** The user with this email in a connection (an email field, not a login: never a username). */
+export async function findUserByEmail(connection: string, email: string, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
+  return email.length > 320 ? undefined : userByGuard(userKey.email(connection, email), options);
+}
+
+async function userByGuard(key: string, options: UserStoreOptions): Promise<UserRecord | undefined> {
+  const guard = await (options.client ?? ddb()).send(new GetCommand({ TableName: tableOf(options), Key: { pk: key }, ConsistentRead: true }));
+  const userId = guard.Item?.user_id as string | undefined;
+  return userId ? getUser(userId, options) : undefined;
 }
 
 /** Fields a login, a reset or an unblock may change. */

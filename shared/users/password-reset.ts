@@ -1,11 +1,12 @@
 import { databaseConnection, isDatabaseConnection, type DatabaseConnection } from '../connections/database.ts';
 import { hashPassword } from '../crypto/password.ts';
+import { log } from '../log.ts';
 import { resetPasswordMail } from '../mail/templates.ts';
 import { sendMail } from '../mail/send.ts';
 import { createTicket, peekTicket, redeemTicket } from '../store/tickets.ts';
-import { findUserByLogin, updateUser } from '../store/users.ts';
+import { findUserByEmail, updateUser } from '../store/users.ts';
 import type { TenantConfig } from '../tenant/model.ts';
-import { checkPassword, passwordStrengthError, type PolicyCheck } from './password-policy.ts';
+import { checkPassword, type PolicyCheck } from './password-policy.ts';
 
 /**
  * Password reset by email, as `/dbconnections/change_password` and the hosted reset page do
@@ -35,7 +36,7 @@ export interface ResetRequest {
 export async function requestPasswordReset(request: ResetRequest): Promise<void> {
   const email = request.email.trim().toLowerCase();
   if (!email.includes('@')) return;
-  const user = await findUserByLogin(request.connection.name, email);
+  const user = await findUserByEmail(request.connection.name, email);
   if (!user) return;
   const ticket = await createTicket(
     'reset',
@@ -43,7 +44,12 @@ export async function requestPasswordReset(request: ResetRequest): Promise<void>
     defaults.ticketTtlSeconds,
   );
   const link = `${request.issuer}u/reset-password?ticket=${encodeURIComponent(ticket)}`;
-  await sendMail(resetPasswordMail({ to: user.email, tenantName: request.tenant.settings.friendly_name, link, ttlHours: defaults.ticketTtlSeconds / 3600 }));
+  try {
+    await sendMail(resetPasswordMail({ to: user.email, tenantName: request.tenant.settings.friendly_name, link, ttlHours: defaults.ticketTtlSeconds / 3600 }));
+  } catch (error) {
+    // The answer must not differ for existing users (a 500 only they could cause would tell).
+    log.error('password reset email not sent', { user: user.user_id, error: error instanceof Error ? error.name : 'unknown' });
+  }
 }
 
 /** What a valid ticket opens: the connection whose policy the new password must meet. */
@@ -85,7 +91,6 @@ export async function resetPasswordWithTicket(tenant: TenantConfig, ticket: stri
 }
 
 /** The PasswordStrengthError for a refused new password (pages show its message). */
-export const weakPasswordError = (check: PolicyCheck) => passwordStrengthError(check);
 
 function ticketTarget(tenant: TenantConfig, data: Readonly<Record<string, unknown>>): OpenTicket | undefined {
   const record = typeof data.connection === 'string' ? tenant.connections.get(data.connection) : undefined;
