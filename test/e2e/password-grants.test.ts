@@ -181,6 +181,14 @@ describe('password and password-realm grants, with attack protection', () => {
       assert.equal(typeof viaRealm.id_token, 'string');
     });
 
+    test('no scope with an API audience: all of the API\'s scopes (reference §3.4), so no ID token; no audience: openid', async () => {
+      const withApi = assertTokens(await backend('carol', passwordOf('carol'), '192.0.2.7', { audience }));
+      assert.equal(withApi.scope, 'read:a');
+      assert.equal(withApi.id_token, undefined);
+      const userinfoOnly = assertTokens(await spa('192.0.2.7', 'carol', passwordOf('carol')));
+      assert.equal(userinfoOnly.scope, 'openid');
+    });
+
     test('JSON bodies work as form bodies do', async () => {
       const res = await rawRequest(`${server.baseUrl}/oauth/token`, {
         method: 'POST',

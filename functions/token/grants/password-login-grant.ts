@@ -20,7 +20,9 @@ export async function passwordGrantTokens({ request, params, auth }: GrantInput,
   if (!password) throw invalidRequest('Missing required parameter: password');
   const audience = params.audience ?? params.resource ?? tenant.settings.default_audience;
   // Before the login, so a request for an unknown API or a malformed scope costs no attempt.
-  const scopes = grantUserScopes(tenant, requestedScopes(params.scope), audience);
+  // Reference §3.4: a trusted client that asks for no scope gets all of the API's scopes.
+  const api = audience === undefined ? undefined : tenant.resourceServers.get(audience);
+  const scopes = grantUserScopes(tenant, requestedScopes(params.scope) ?? (api && api.scopes.length > 0 ? api.scopes : undefined), audience);
   const user = await passwordLogin({
     tenant,
     connection,
