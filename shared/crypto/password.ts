@@ -27,9 +27,22 @@ const argon2Params = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+
  */
 const bcryptForm = /^\$2[aby]\$(0[4-9]|1[0-6])\$[./A-Za-z0-9]{53}$/;
 
+/**
+ * The most an argon2id hash may ask of one check, for the same reason as bcrypt's cost cap:
+ * 256 MiB, 16 passes, 8 lanes (OWASP's strongest argon2id setting is 46 MiB, 1 pass).
+ */
+const argon2Limits = { memoryKiB: 262_144, passes: 16, parallelism: 8 };
+
+function withinArgon2Limits(hash: string): boolean {
+  const match = argon2Params.exec(hash);
+  if (!match) return false;
+  const [, m, t, p] = match as unknown as [string, string, string, string];
+  return Number(m) <= argon2Limits.memoryKiB && Number(t) <= argon2Limits.passes && Number(p) <= argon2Limits.parallelism;
+}
+
 /** Whether verifyPassword can check this stored hash at all (the tenant file's `password_hash`). */
 export function isSupportedPasswordHash(hash: string): boolean {
-  return argon2Params.test(hash) || bcryptForm.test(hash);
+  return withinArgon2Limits(hash) || bcryptForm.test(hash);
 }
 
 /** Constant-time verification; false (never a throw) for a malformed stored hash. */
@@ -37,6 +50,7 @@ export async function verifyPassword(password: string, storedHash: string): Prom
   if (typeof storedHash !== 'string') return { ok: false, needsRehash: false };
   const argon2 = argon2Params.exec(storedHash);
   if (argon2) {
+    if (!withinArgon2Limits(storedHash)) return { ok: false, needsRehash: false };
     const ok = await verifySecret(password, storedHash);
     const [, m, t, p, hash] = argon2 as unknown as [string, string, string, string, string];
     const weaker =

@@ -120,6 +120,14 @@ describe('malformed stored hashes are false, never a throw', () => {
     }
   });
 
+  test('an argon2id hash asking for more than 256 MiB, 16 passes or 8 lanes is refused, unchecked (it could stall every login)', async () => {
+    for (const params of ['m=4194304,t=2,p=1', 'm=19456,t=100,p=1', 'm=19456,t=2,p=64']) {
+      const stored = `$argon2id$v=19$${params}$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc`;
+      assert.equal(isSupportedPasswordHash(stored), false, stored);
+      assert.deepEqual(await verifyPassword('password', stored), { ok: false, needsRehash: false });
+    }
+  });
+
   test('a stored value that is not a string at all', async () => {
     assert.deepEqual(await verifyPassword('x', undefined as unknown as string), { ok: false, needsRehash: false });
   });
