@@ -142,6 +142,32 @@ async function touch(session: SessionRecord, idle: number, now: number): Promise
   }
 }
 
+/**
+ * The same user logged in again in this browser (prompt=login, max_age): the session keeps
+ * its sid and its clients — the applications' ID tokens name that sid — and takes the new
+ * `auth_time` and connection. Undefined when the session ended or expired meanwhile.
+ */
+export async function reauthenticateSession(session: SessionRecord, input: { authTime: number; connection: string; now?: number }): Promise<SessionRecord | undefined> {
+  const now = input.now ?? Math.floor(Date.now() / 1000);
+  try {
+    const result = await ddb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: sessionKey(session.sid) },
+        UpdateExpression: 'SET auth_time = :auth, #connection = :connection, last_seen = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ended_at) AND expiresAt > :now AND user_id = :user',
+        ExpressionAttributeNames: { '#connection': 'connection' },
+        ExpressionAttributeValues: { ':auth': input.authTime, ':connection': input.connection, ':now': now, ':user': session.user_id },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes ? toRecord(result.Attributes) : undefined;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Records that `clientId` received tokens in this session (back-channel logout targets). */
 export async function addSessionClient(sid: string, clientId: string): Promise<void> {
   try {

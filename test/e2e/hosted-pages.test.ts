@@ -20,6 +20,7 @@ const cnameKey = 'cname-key-0123456789abcdef';
 const jane = { email: 'jane@example.com', password: 'Correct-Horse-9' };
 /** Gets blocked by brute-force protection in one test; no other test uses him. */
 const bob = { email: 'bob@example.com', password: 'Bobs-Own-Pass-4' };
+const ann = { email: 'ann@example.com', password: 'Anns-Own-Pass-7' };
 
 const tenant = {
   tenant: { friendly_name: 'Hosted Pages Co' },
@@ -38,6 +39,7 @@ const tenant = {
   users: [
     { connection: 'Users', email: jane.email, password: jane.password, email_verified: true },
     { connection: 'Users', email: bob.email, password: bob.password, email_verified: true },
+    { connection: 'Users', email: ann.email, password: ann.password, email_verified: true },
   ],
   customDomains: [{ domain: customDomain, type: 'self_managed_certs', cname_api_key: cnameKey }],
 };
@@ -342,6 +344,29 @@ describe('hosted pages over HTTP (local server)', () => {
     const answer = await post(consentPath, formOf(consent, { action: 'accept' }), jar);
     assert.equal(answer.status, 302);
     assert.equal(pathOf(answer.location), path, 'to the login page of the same request, no code');
+  });
+
+  test('logging in again in one browser: the same user keeps the session (sid) with a new auth_time; another user ends it', async () => {
+    const jar = new CookieJar();
+    const first = authorization('app-one');
+    const before = await redeem(codeOf(await login(jar, first), first), first);
+    const sid = sidOf(jar);
+    const oldCookie = jar.get('portcullis_session')!;
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // auth_time counts whole seconds
+    const again = authorization('app-one', { prompt: 'login' });
+    const after = await redeem(codeOf(await login(jar, again), again), again);
+    assert.equal(after.sid, sid);
+    assert.equal(sidOf(jar), sid, 'the cookie is kept');
+    assert.ok(Number(after.auth_time) > Number(before.auth_time), 'a new auth_time');
+
+    const other = authorization('app-one', { prompt: 'login' });
+    const anns = await redeem(codeOf(await login(jar, other, ann), other), other);
+    assert.notEqual(anns.sid, sid);
+    const stale = new CookieJar();
+    stale.store([`portcullis_session=${oldCookie}; Path=/`]);
+    const silent = authorization('app-one', { prompt: 'none' });
+    const answer = await get(silent.url, stale);
+    assert.equal(new URL(answer.location!).searchParams.get('error'), 'login_required', 'the previous user\'s session ended');
   });
 
   test('forgot password: the login page links to a form that mails a reset link, the same answer for anyone', async () => {

@@ -1,20 +1,27 @@
 import type { ApiResult } from '#shared/http/types';
-import { createSession } from '#shared/store/sessions';
+import { sendBackchannelLogout } from '#shared/logout/backchannel';
+import { createSession, currentSession, endSession, reauthenticateSession } from '#shared/store/sessions';
 import type { UserRecord } from '#shared/store/users';
 import { completeAuthorization } from '../transaction.ts';
 import type { PageContext } from './forms.ts';
 
 /**
- * After a successful login or signup: a new SSO session whose `auth_time` is now, then the
- * authorization response to the client, carrying the session cookie.
+ * After a successful login or signup: the authorization response to the client, from a
+ * session whose `auth_time` is now. The browser's session of the same user continues (its sid
+ * and applications stay, as their ID tokens name it); another user's session ends first, with
+ * back-channel logout to its applications, so nothing of it stays live behind the new cookie.
  */
 export async function logIn(page: PageContext, user: UserRecord, connection: string): Promise<ApiResult> {
-  const { session, setCookie } = await createSession({
-    tenant: page.request.tenant,
-    userId: user.user_id,
-    connection,
-    authTime: Math.floor(Date.now() / 1000),
-    secure: page.secure,
-  });
-  return completeAuthorization(page.request, page.transaction, session, { setCookies: [setCookie], freshLogin: true });
+  const { request } = page;
+  const authTime = Math.floor(Date.now() / 1000);
+  const previous = await currentSession(request.event, request.tenant);
+  if (previous?.user_id === user.user_id) {
+    const session = await reauthenticateSession(previous, { authTime, connection });
+    if (session) return completeAuthorization(request, page.transaction, session, { freshLogin: true });
+  } else if (previous) {
+    const ended = await endSession(previous.sid);
+    if (ended) await sendBackchannelLogout({ tenant: request.tenant, issuer: request.context.issuer, session: ended });
+  }
+  const { session, setCookie } = await createSession({ tenant: request.tenant, userId: user.user_id, connection, authTime, secure: page.secure });
+  return completeAuthorization(request, page.transaction, session, { setCookies: [setCookie], freshLogin: true });
 }
