@@ -22,6 +22,7 @@ export async function logOut(
 ): Promise<string[]> {
   const sid = target.session?.sid ?? target.hintSid;
   const ended = sid ? await endSession(sid) : undefined;
-  if (ended) await sendBackchannelLogout({ tenant, issuer: context.issuer, session: ended });
+  // The issuer of the login, not of this request: a logout may come through another host.
+  if (ended) await sendBackchannelLogout({ tenant, issuer: ended.issuer ?? context.issuer, session: ended });
   return readCookies(event).has(sessionCookieName) ? [clearSessionCookie(isSecureIssuer(context.issuer))] : [];
 }

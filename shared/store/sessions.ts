@@ -27,6 +27,12 @@ export interface SessionRecord {
   readonly idle_expires_at: number;
   /** Client ids that received tokens through this session. */
   readonly clients: readonly string[];
+  /**
+   * The issuer the login happened under (the request's: a custom domain's, say), so the
+   * back-channel logout token carries the `iss` of the ID tokens the applications hold, whatever
+   * host the logout comes through.
+   */
+  readonly issuer?: string;
   /** Epoch seconds of the logout that ended it, if it has ended. */
   readonly ended_at?: number;
 }
@@ -69,6 +75,8 @@ export async function createSession(input: {
   connection: string;
   authTime: number;
   secure: boolean;
+  /** The issuer the login happened under (a custom domain's, say): its ID tokens' `iss`. */
+  issuer?: string;
   /** Epoch seconds; defaults to the clock (tests inject it). */
   now?: number;
 }): Promise<{ session: SessionRecord; setCookie: string }> {
@@ -85,6 +93,7 @@ export async function createSession(input: {
     last_seen: now,
     expires_at: now + absolute,
     idle_expires_at: Math.min(now + idle, now + absolute),
+    ...(input.issuer ? { issuer: input.issuer } : {}),
   };
   // `clients` is a string set, absent until the first client gets tokens (DynamoDB has no empty sets).
   const session: SessionRecord = { ...stored, clients: [] };
@@ -238,6 +247,7 @@ function toRecord(item: Record<string, unknown>): SessionRecord {
     expires_at: Number(item.expires_at),
     idle_expires_at: Number(item.idle_expires_at),
     clients,
+    ...(typeof item.issuer === 'string' ? { issuer: item.issuer } : {}),
     ...(item.ended_at !== undefined ? { ended_at: Number(item.ended_at) } : {}),
   };
 }

@@ -20,8 +20,8 @@ export async function logIn(page: PageContext, user: UserRecord, connection: str
     if (session) return completeAuthorization(request, page.transaction, session, { freshLogin: true });
   } else if (previous) {
     const ended = await endSession(previous.sid);
-    if (ended) await sendBackchannelLogout({ tenant: request.tenant, issuer: request.context.issuer, session: ended });
+    if (ended) await sendBackchannelLogout({ tenant: request.tenant, issuer: ended.issuer ?? request.context.issuer, session: ended });
   }
-  const { session, setCookie } = await createSession({ tenant: request.tenant, userId: user.user_id, connection, authTime, secure: page.secure });
+  const { session, setCookie } = await createSession({ tenant: request.tenant, userId: user.user_id, connection, authTime, secure: page.secure, issuer: request.context.issuer });
   return completeAuthorization(request, page.transaction, session, { setCookies: [setCookie], freshLogin: true });
 }

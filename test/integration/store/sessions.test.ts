@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { sha256Base64Url } from '../../../shared/crypto/digest.ts';
 import { ddb } from '../../../shared/store/ddb.ts';
-import { addSessionClient, clearSessionCookie, createSession, currentSession, endSession, sessionCookieName } from '../../../shared/store/sessions.ts';
+import { addSessionClient, clearSessionCookie, createSession, currentSession, endSession, reauthenticateSession, sessionCookieName } from '../../../shared/store/sessions.ts';
 import type { TenantConfig, TenantSettings } from '../../../shared/tenant/model.ts';
 import { apiEvent } from '../../support/events.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
@@ -48,6 +48,24 @@ describe('sessions (DynamoDB Local)', () => {
     assert.equal(session.idle_expires_at, t0 + 72 * hour);
     assert.equal(session.auth_time, t0 - 5);
     assert.deepEqual(session.clients, []);
+  });
+
+  test('the login\'s issuer is kept and comes back with the ended session (the back-channel token\'s iss)', async () => {
+    const { session } = await createSession({ tenant: tenantWith(), userId: 'auth0|0123456789abcdef01234567', connection: 'Users', authTime: t0, secure: true, issuer: 'https://login.example.test/', now: t0 });
+    assert.equal(session.issuer, 'https://login.example.test/');
+    assert.equal((await endSession(session.sid, { now: t0 + 1 }))?.issuer, 'https://login.example.test/');
+  });
+
+  test('reauthenticateSession: the same session (sid, clients) takes the new auth_time and connection; never an ended one', async () => {
+    const { session } = await start();
+    await addSessionClient(session.sid, 'app-one');
+    const again = await reauthenticateSession(session, { authTime: t0 + 50, connection: 'Other', now: t0 + 50 });
+    assert.equal(again?.sid, session.sid);
+    assert.equal(again?.auth_time, t0 + 50);
+    assert.equal(again?.connection, 'Other');
+    assert.deepEqual(again?.clients, ['app-one']);
+    await endSession(session.sid, { now: t0 + 60 });
+    assert.equal(await reauthenticateSession(session, { authTime: t0 + 70, connection: 'Users', now: t0 + 70 }), undefined);
   });
 
   test('the cookie: HttpOnly, Path=/, Max-Age the absolute lifetime; SameSite=None+Secure on https, Lax on http', async () => {
