@@ -1,3 +1,4 @@
+import { tenantDisplayName } from '#shared/html/page';
 import type { OAuthError } from '#shared/errors';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult } from '#shared/http/types';
@@ -19,4 +20,4 @@ export function errorToClient(request: EndpointRequest, target: ResponseTarget, 
   return answerClient(request, target, { error: error.error, error_description: error.description }, state, clientName);
 }
 
-export const tenantName = (request: EndpointRequest) => request.tenant.settings.friendly_name ?? 'Portcullis';
+export const tenantName = (request: EndpointRequest) => tenantDisplayName(request.tenant);

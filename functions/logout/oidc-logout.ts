@@ -1,3 +1,4 @@
+import { tenantDisplayName } from '#shared/html/page';
 import { invalidRequest } from '#shared/errors';
 import { isSecureIssuer, withCookies } from '#shared/http/cookies';
 import type { EndpointRequest } from '#shared/http/endpoint';
@@ -45,7 +46,7 @@ export async function oidcLogout(request: EndpointRequest): Promise<ApiResult> {
     throw invalidRequest('The logout_hint parameter does not match the sid of the id_token_hint');
   }
   const destination = postLogoutDestination(params, client, tenant);
-  const tenantName = tenant.settings.friendly_name ?? 'Portcullis';
+  const tenantName = tenantDisplayName(tenant);
   const secure = isSecureIssuer(context.issuer);
   const done = (cookies: string[]) =>
     withCookies(destination ? { statusCode: 302, headers: { Location: destination, ...noStore }, body: '' } : loggedOutPage(tenantName), cookies);

@@ -1,3 +1,4 @@
+import { tenantDisplayName } from '#shared/html/page';
 import { invalidRequest } from '#shared/errors';
 import { withCookies } from '#shared/http/cookies';
 import type { EndpointRequest } from '#shared/http/endpoint';
@@ -47,6 +48,6 @@ export async function v2Logout(request: EndpointRequest): Promise<ApiResult> {
   const cookies = await logOut(request, { session: await currentSession(event, tenant) });
   const result = destination
     ? { statusCode: 302, headers: { Location: destination, ...noStore }, body: '' }
-    : loggedOutPage(tenant.settings.friendly_name ?? 'Portcullis');
+    : loggedOutPage(tenantDisplayName(tenant));
   return withCookies(result, cookies);
 }

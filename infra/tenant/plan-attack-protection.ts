@@ -27,15 +27,17 @@ export function planAttackProtection(root: Reader): AttackProtectionSettings {
       enabled: sip?.boolean('enabled', d.suspicious_ip.enabled) ?? d.suspicious_ip.enabled,
       shields: shields(sip, ['block', 'admin_notification'] as const) ?? d.suspicious_ip.shields,
       allowlist: allowlist(sip),
-      pre_login: {
-        max_attempts: preLogin?.integer('max_attempts', { min: 1, max: 100_000, fallback: 100 }) ?? 100,
-        rate: preLogin?.integer('rate', { min: 1, max: 864_000_000, fallback: 864_000 }) ?? 864_000,
-      },
-      pre_user_registration: {
-        max_attempts: preSignup?.integer('max_attempts', { min: 1, max: 100_000, fallback: 50 }) ?? 50,
-        rate: preSignup?.integer('rate', { min: 1, max: 864_000_000, fallback: 1_200 }) ?? 1_200,
-      },
+      pre_login: throttlingStage(preLogin, d.suspicious_ip.pre_login),
+      pre_user_registration: throttlingStage(preSignup, d.suspicious_ip.pre_user_registration),
     },
+  };
+}
+
+/** A throttling stage: bucket size and milliseconds per token, Auth0's defaults where absent. */
+function throttlingStage(r: Reader | undefined, fallback: { max_attempts: number; rate: number }): { max_attempts: number; rate: number } {
+  return {
+    max_attempts: r?.integer('max_attempts', { min: 1, max: 100_000, fallback: fallback.max_attempts }) ?? fallback.max_attempts,
+    rate: r?.integer('rate', { min: 1, max: 864_000_000, fallback: fallback.rate }) ?? fallback.rate,
   };
 }
 

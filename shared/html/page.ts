@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiResult } from '../http/types.ts';
+import type { TenantConfig } from '../tenant/model.ts';
 import { html, SafeHtml } from './escape.ts';
 import { pageStyles } from './styles.ts';
 
@@ -26,6 +27,9 @@ export interface PageInput {
   readonly frameAncestors?: readonly string[];
   readonly headers?: Record<string, string>;
 }
+
+/** The name pages show for the tenant: its `friendly_name`, as Universal Login does. */
+export const tenantDisplayName = (tenant: TenantConfig): string => tenant.settings.friendly_name ?? 'Portcullis';
 
 export function renderPage(input: PageInput): ApiResult {
   const nonce = randomBytes(16).toString('base64');

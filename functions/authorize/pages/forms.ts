@@ -5,7 +5,7 @@ import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult, Params } from '#shared/http/types';
 import { csrfFieldName, csrfToken, csrfValid } from '#shared/html/csrf';
 import { html, type SafeHtml } from '#shared/html/escape';
-import { renderPage } from '#shared/html/page';
+import { renderPage, tenantDisplayName } from '#shared/html/page';
 import type { ClientRecord } from '#shared/tenant/model';
 import { loadTransaction, type AuthorizationTransaction } from '../transaction.ts';
 
@@ -25,7 +25,7 @@ export interface PageContext {
   readonly secure: boolean;
 }
 
-export const tenantNameOf = (request: EndpointRequest) => request.tenant.settings.friendly_name ?? 'Portcullis';
+export const tenantNameOf = (request: EndpointRequest) => tenantDisplayName(request.tenant);
 
 /** A 4xx rendered as the hosted error page by the endpoint (errorFormat `html`). */
 export const pageError = (status: number, error: string, description: string) => new OAuthError(status, error, description);

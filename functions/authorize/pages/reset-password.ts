@@ -1,6 +1,6 @@
 import { methodNotAllowed, OAuthError } from '#shared/errors';
 import { html } from '#shared/html/escape';
-import { renderPage } from '#shared/html/page';
+import { renderPage, tenantDisplayName } from '#shared/html/page';
 import { parseBody } from '#shared/http/body';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult } from '#shared/http/types';
@@ -48,7 +48,7 @@ async function submit(request: EndpointRequest): Promise<ApiResult> {
   });
 }
 
-const tenantName = (request: EndpointRequest) => request.tenant.settings.friendly_name ?? 'Portcullis';
+const tenantName = (request: EndpointRequest) => tenantDisplayName(request.tenant);
 
 function form(request: EndpointRequest, ticket: string, status: number, failed?: PolicyCheck): ApiResult {
   return renderPage({

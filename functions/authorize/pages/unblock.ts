@@ -3,7 +3,8 @@ import { redeemTicket } from '#shared/store/tickets';
 import { updateUser } from '#shared/store/users';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import { html } from '#shared/html/escape';
-import { errorPage, renderPage } from '#shared/html/page';
+import { errorPage, renderPage, tenantDisplayName } from '#shared/html/page';
+import { isConditionalCheckFailed } from '#shared/store/ddb';
 import type { ApiResult } from '#shared/http/types';
 
 /**
@@ -13,7 +14,7 @@ import type { ApiResult } from '#shared/http/types';
  * the ticket names is deleted outright. An unknown, used or expired ticket is a 400 page.
  */
 export async function unblockPage(request: EndpointRequest): Promise<ApiResult> {
-  const tenantName = request.tenant.settings.friendly_name ?? 'Portcullis';
+  const tenantName = tenantDisplayName(request.tenant);
   const ticket = request.event.queryStringParameters?.ticket ?? '';
   const data = ticket ? await redeemTicket('unblock', ticket) : undefined;
   const userId = typeof data?.user_id === 'string' ? data.user_id : undefined;
@@ -24,7 +25,7 @@ export async function unblockPage(request: EndpointRequest): Promise<ApiResult> 
     await updateUser(userId, { unblocked_at: new Date().toISOString() });
   } catch (error) {
     // The user was deleted since the email went out: nothing left to unblock.
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
     return errorPage({ status: 400, error: 'invalid_request', description: 'This unblock link is invalid, has expired or has already been used.', tenantName });
   }
   if (typeof data.counter === 'string') await clearCounter(data.counter);

@@ -1,3 +1,4 @@
+import { userBlocked } from '#shared/attack-protection/errors';
 import { isValidCodeVerifier, s256Challenge } from '#shared/crypto/pkce';
 import { invalidGrant, invalidRequest } from '#shared/errors';
 import { log } from '#shared/log';
@@ -40,7 +41,7 @@ export const authorizationCode: Grant = {
     const grant = result.grant;
     const user = await getUser(grant.user_id);
     if (!user) throw invalidCode('user no longer exists');
-    if (user.blocked) throw invalidGrant('user is blocked', { detail: 'blocked user' });
+    if (user.blocked) throw userBlocked();
 
     const tokens = await issueUserTokens({
       tenant,

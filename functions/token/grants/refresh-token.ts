@@ -1,4 +1,5 @@
-import { accessDenied, invalidGrant, invalidRequest, invalidScope, OAuthError } from '#shared/errors';
+import { userBlocked } from '#shared/attack-protection/errors';
+import { accessDenied, invalidGrant, invalidRequest, invalidScope } from '#shared/errors';
 import { exchangeRefreshToken, findRefreshToken, isLeewayRetry, revokeFamily } from '#shared/store/refresh-tokens';
 import { getUser } from '#shared/store/users';
 import { userTokenBinding } from '#shared/tokens/proof-of-possession';
@@ -51,7 +52,7 @@ export const refreshToken: Grant = {
     // for a user who is gone or blocked is consumed for nothing, which harms nobody.
     const [user, exchanged] = await Promise.all([getUser(family.user_id), exchangeRefreshToken(found, client.refresh_token, now)]);
     if (!user) throw invalidGrant("The refresh_token was generated for a user who doesn't exist anymore.");
-    if (user.blocked) throw new OAuthError(401, 'unauthorized', 'user is blocked');
+    if (user.blocked) throw userBlocked();
     if (!exchanged.ok) throw unknownToken(`exchange refused: ${exchanged.reason}`);
 
     const tokens = await issueUserTokens({
