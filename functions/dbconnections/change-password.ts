@@ -6,7 +6,7 @@ import { limitByKey } from '#shared/http/keyed-rate-limit';
 import { text } from '#shared/http/responses';
 import type { ApiResult } from '#shared/http/types';
 import { requestPasswordReset } from '#shared/users/password-reset';
-import { assertOriginAllowed } from './origin.ts';
+import { assertOriginAllowed } from '#shared/http/cors';
 
 /**
  * POST /dbconnections/change_password (reference §6.2): mails a reset link and answers 200
@@ -25,7 +25,7 @@ export async function changePasswordEndpoint({ event, tenant, context }: Endpoin
   }
   const { client_id: clientId, email, connection: name } = params;
   if (clientId !== undefined && !tenant.clients.has(clientId)) throw invalidRequest(`Unknown client: ${clientId.slice(0, 64)}`);
-  assertOriginAllowed(event, tenant, clientId);
+  assertOriginAllowed(event, clientId === undefined ? undefined : tenant.clients.get(clientId), tenant);
   if (!email) throw invalidRequest('Missing required parameter: email');
   if (!name) throw invalidRequest('Missing required parameter: connection');
   if (email.length > 320) throw invalidRequest('Invalid email address');

@@ -6,7 +6,7 @@ import type { ApiResult } from '#shared/http/types';
 import { badSignup } from '#shared/users/signup-error';
 import { signupUser, type SignupInput } from '#shared/users/signup';
 import { parseObjectBody } from './body.ts';
-import { assertOriginAllowed } from './origin.ts';
+import { assertOriginAllowed } from '#shared/http/cors';
 
 /**
  * POST /dbconnections/signup (reference §6.1): a public endpoint (client_id only, no secret)
@@ -38,7 +38,7 @@ export async function signupEndpoint({ event, tenant, context }: EndpointRequest
 
   const clientId = fields.client_id;
   if (clientId !== undefined && !tenant.clients.has(clientId)) throw badSignup('invalid_client', `Unknown client: ${clientId.slice(0, 64)}`);
-  assertOriginAllowed(event, tenant, clientId);
+  assertOriginAllowed(event, clientId === undefined ? undefined : tenant.clients.get(clientId), tenant);
   if (!fields.connection) throw badSignup('invalid_signup', 'Missing connection');
   if (!fields.email) throw badSignup('invalid_signup', 'Missing email');
   if (!fields.password) throw badSignup('invalid_signup', 'Missing password');

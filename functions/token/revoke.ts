@@ -20,7 +20,7 @@ export async function revokeEndpoint(request: EndpointRequest): Promise<ApiResul
   const token = params.token;
   if (!token) throw invalidRequest('Missing required parameter: token');
   const auth = await authenticateClient(request, params, { allowPublic: true });
-  assertOriginAllowed(request.event, auth.client);
+  assertOriginAllowed(request.event, auth.client, request.tenant);
   await revokeRefreshToken(token, auth.client.client_id);
   return { statusCode: 200, headers: { ...noStore }, body: '' };
 }

@@ -32,7 +32,7 @@ export async function tokenEndpoint(request: EndpointRequest): Promise<ApiResult
   const grant = grants.get(grantType);
   if (!grant) throw unsupportedGrantType(`Unsupported grant type: ${grantType}`);
   const auth = await authenticateClient(request, params, { allowPublic: grant.allowsPublicClients });
-  assertOriginAllowed(request.event, auth.client);
+  assertOriginAllowed(request.event, auth.client, request.tenant);
   if (!auth.client.grant_types.includes(grantType)) {
     throw unauthorizedClient(`Grant type '${grantType}' not allowed for the client.`);
   }

@@ -23,7 +23,7 @@ export async function userinfoEndpoint(request: EndpointRequest): Promise<ApiRes
   const token = presentedToken(event);
   const access = await verifyUserinfoToken(token, context);
   const client = access.clientId === undefined ? undefined : tenant.clients.get(access.clientId);
-  if (client) assertOriginAllowed(event, client);
+  if (client) assertOriginAllowed(event, client, request.tenant);
   const rateHeaders = await limitByKey(tenant, 'userinfo', access.userId);
   const user = await getUser(access.userId);
   if (!user) throw invalidToken('Invalid token', 'the user no longer exists');

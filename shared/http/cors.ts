@@ -70,13 +70,17 @@ export function isOriginAllowedForClient(origin: string, client: ClientRecord): 
 }
 
 /**
- * Refuses a browser request from an origin the client does not allow: 403 `access_denied`.
- * A request without `Origin` (a server, a native app) is not a CORS request and passes.
+ * Refuses a browser request from an origin the client does not allow — or, when the request
+ * names no (known) client, that no client of the tenant allows: 403 `access_denied`, before
+ * anything changes. A form post from another site is a "simple" request no preflight stops,
+ * so this check is what keeps such pages out. A request without `Origin` (a server, a native
+ * app) is not a CORS request and passes.
  */
-export function assertOriginAllowed(event: ApiEvent, client: ClientRecord): void {
+export function assertOriginAllowed(event: ApiEvent, client: ClientRecord | undefined, tenant: TenantConfig): void {
   const origin = requestOrigin(event);
-  if (origin === undefined || isOriginAllowedForClient(origin, client)) return;
-  throw accessDenied('Origin not allowed', { detail: `origin ${origin} is not an allowed origin of ${client.client_id}` });
+  if (origin === undefined) return;
+  if (client ? isOriginAllowedForClient(origin, client) : tenantOrigins(tenant).has(origin)) return;
+  throw accessDenied('Origin not allowed', { detail: `origin ${origin} is not an allowed origin of ${client?.client_id ?? 'any client'}` });
 }
 
 /**

@@ -60,14 +60,20 @@ describe('CORS', () => {
   });
 
   test('the actual request is checked against its own client: another client\'s origin is 403 access_denied', () => {
-    assert.doesNotThrow(() => assertOriginAllowed(withOrigin('https://app.example'), spa));
-    assert.doesNotThrow(() => assertOriginAllowed(withOrigin(undefined), spa), 'no Origin: not a browser CORS request');
-    assert.doesNotThrow(() => assertOriginAllowed(withOrigin('https://callback.example:8443'), other), "a callback's origin");
-    assert.throws(() => assertOriginAllowed(withOrigin('null'), other), 'a custom-scheme callback gives no origin');
+    assert.doesNotThrow(() => assertOriginAllowed(withOrigin('https://app.example'), spa, tenant));
+    assert.doesNotThrow(() => assertOriginAllowed(withOrigin(undefined), spa, tenant), 'no Origin: not a browser CORS request');
+    assert.doesNotThrow(() => assertOriginAllowed(withOrigin('https://callback.example:8443'), other, tenant), "a callback's origin");
+    assert.throws(() => assertOriginAllowed(withOrigin('null'), other, tenant), 'a custom-scheme callback gives no origin');
     assert.throws(
-      () => assertOriginAllowed(withOrigin('https://other.example'), spa),
+      () => assertOriginAllowed(withOrigin('https://other.example'), spa, tenant),
       (error: unknown) => error instanceof OAuthError && error.statusCode === 403 && error.error === 'access_denied',
     );
+  });
+
+  test('a request naming no known client is checked against every client\'s origins', () => {
+    assert.doesNotThrow(() => assertOriginAllowed(withOrigin('https://other.example'), undefined, tenant));
+    assert.doesNotThrow(() => assertOriginAllowed(withOrigin(undefined), undefined, tenant));
+    assert.throws(() => assertOriginAllowed(withOrigin('https://evil.example'), undefined, tenant), (error: unknown) => error instanceof OAuthError && error.statusCode === 403);
   });
 
   test('answers, errors included, carry ACAO for allowed origins only, and always Vary: Origin', () => {
