@@ -60,7 +60,8 @@ export async function issueAuthorizationResponse(
           ...(code !== undefined ? { code } : {}),
         })
       : undefined;
-  await addSessionClient(session.sid, client.client_id);
+  // Once per client and session (the usual SSO answer adds nothing): back-channel logout's list.
+  if (!session.clients.includes(client.client_id)) await addSessionClient(session.sid, client.client_id);
   const accessToken = wantsAccessToken ? tokens?.access_token : undefined;
   return answerClient(
     request,

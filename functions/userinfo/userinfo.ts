@@ -24,8 +24,8 @@ export async function userinfoEndpoint(request: EndpointRequest): Promise<ApiRes
   const access = await verifyUserinfoToken(token, context);
   const client = access.clientId === undefined ? undefined : tenant.clients.get(access.clientId);
   if (client) assertOriginAllowed(event, client, request.tenant);
-  const rateHeaders = await limitByKey(tenant, 'userinfo', access.userId);
-  const user = await getUser(access.userId);
+  // The user is read while the bucket is spent (one round trip); a 429 simply drops it.
+  const [rateHeaders, user] = await Promise.all([limitByKey(tenant, 'userinfo', access.userId), getUser(access.userId)]);
   if (!user) throw invalidToken('Invalid token', 'the user no longer exists');
   return json(200, userinfoClaims(user, access.scopes), { ...noStore, ...rateHeaders });
 }
