@@ -18,6 +18,8 @@ export interface LoadResult {
   readonly firstFailure?: { readonly status: number; readonly body: string };
   /** Sequential runs (bench/load-sequential.mjs): failures among their own warm-up requests. */
   readonly warmupFailures?: number;
+  /** Servers that count their DynamoDB commands (node-oidc-provider on DynamoDB): commands per answered request, by name. */
+  readonly ddbCommandsPerRequest?: Record<string, number>;
 }
 
 /** One measured run of one system (a fresh server, warm-up, then the measured load). */
@@ -78,18 +80,21 @@ export function medianRound(rounds: readonly Round[]): Round {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
-/** Server CPU (all its processes and threads) per answered request, in ms. */
-function cpuMsPerRequest(name: string, round: Round, part = ''): number {
+/** Server CPU (all its processes and threads) per answered request, in ms; `part` narrows it (`java`: DynamoDB Local, `node`: the Node process). */
+export function cpuMsPerRequest(name: string, round: Round, part = ''): number {
   const pct = Object.entries(round.cpu.byLabel).filter(([label]) => label.startsWith(`${name} ${part}`)).reduce((a, [, v]) => a + v, 0);
   return ((pct / 100) * round.result.duration * 1000) / Math.max(1, round.result.total);
 }
+
+/** Whether the server's process tree had a DynamoDB Local (`java`) in that round. */
+export const hasDynamoDbLocal = (name: string, round: Round) => Object.keys(round.cpu.byLabel).some((label) => label.startsWith(`${name} java`));
 
 /** Whether every round and warm-up answered only 2xx, without connection errors. */
 export const roundValid = (r: Round) => failures(r.result) === 0 && (!r.warmup || failures(r.warmup) === 0);
 
 /**
  * The table of systems measured under one load (median round, every round, failures), and
- * the throughput ratio Portcullis / node-oidc-provider when both ran.
+ * the throughput ratio Portcullis / each other system that ran.
  */
 export function comparisonTable(measured: readonly Measured[]): string[] {
   const lines = [
@@ -103,17 +108,17 @@ export function comparisonTable(measured: readonly Measured[]): string[] {
     const non2xx = m.rounds.reduce((a, x) => a + x.result.non2xx + (x.warmup?.non2xx ?? 0), 0);
     const errors = m.rounds.reduce((a, x) => a + x.result.errors + (x.warmup?.errors ?? 0), 0);
     const every = m.rounds.map((x) => x.result.requestsPerSecond.toFixed(0)).join(', ');
-    lines.push(`| ${m.name} | **${r.requestsPerSecond.toFixed(0)}** | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${non2xx} | ${errors} | ${every} | ${cpuMsPerRequest(m.name, mid).toFixed(3)} ms | ${m.name === 'Portcullis' ? `${cpuMsPerRequest(m.name, mid, 'java').toFixed(3)} ms` : '–'} |`);
+    lines.push(`| ${m.name} | **${r.requestsPerSecond.toFixed(0)}** | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${non2xx} | ${errors} | ${every} | ${cpuMsPerRequest(m.name, mid).toFixed(3)} ms | ${hasDynamoDbLocal(m.name, mid) ? `${cpuMsPerRequest(m.name, mid, 'java').toFixed(3)} ms` : '–'} |`);
   }
-  const ratio = throughputRatio(measured);
-  if (ratio) lines.push('', `Throughput ratio Portcullis / node-oidc-provider (median rounds): **${ratio.median.toFixed(2)}** (round by round: ${ratio.perRound.join(', ')})`);
+  const ratios = measured.filter((m) => m.name !== 'Portcullis').map((m) => ({ peer: m.name, ratio: throughputRatio(measured, m.name) }));
+  for (const { peer, ratio } of ratios) if (ratio) lines.push('', `Throughput ratio Portcullis / ${peer} (median rounds): **${ratio.median.toFixed(2)}** (round by round: ${ratio.perRound.join(', ')})`);
   lines.push(...invalidNote(measured.flatMap((m) => m.rounds.map((r) => ({ name: m.name, r })))));
   return lines;
 }
 
-export function throughputRatio(measured: readonly Measured[]): { median: number; perRound: string[] } | undefined {
+export function throughputRatio(measured: readonly Measured[], peerName = 'node-oidc-provider'): { median: number; perRound: string[] } | undefined {
   const ours = measured.find((m) => m.name === 'Portcullis');
-  const peer = measured.find((m) => m.name === 'node-oidc-provider');
+  const peer = measured.find((m) => m.name === peerName);
   if (!ours || !peer) return undefined;
   const median = medianRound(ours.rounds).result.requestsPerSecond / medianRound(peer.rounds).result.requestsPerSecond;
   const perRound = ours.rounds.map((r, i) => (peer.rounds[i] ? (r.result.requestsPerSecond / peer.rounds[i].result.requestsPerSecond).toFixed(2) : '–'));
@@ -167,9 +172,10 @@ export function renderResults(facts: RunFacts): { table: string; markdown: strin
 
 Written by \`npm run bench\` (bench/run.ts); overwritten on every full run. Scenarios:
 client_credentials, password-realm, code, refresh (\`npm run bench -- --scenario password-realm,code\`
-runs a subset and prints its tables without writing this file); \`--profile DIR\` writes V8 CPU
-profiles of the Portcullis servers; \`node --import tsx bench/breakdown.ts --grant …\` times the
-parts of one request.
+runs a subset and prints its tables without writing this file; so does \`--peer-store memory|dynamodb\`,
+which measures only one of the refresh scenario's two node-oidc-provider configurations); \`--profile DIR\`
+writes V8 CPU profiles of the Portcullis servers; \`node --import tsx bench/breakdown.ts --grant …\` times
+the parts of one request.
 
 - Date: ${facts.date.toISOString()}
 - Machine: ${machine.nproc} cores (\`nproc\`), ${machine.cpu}; Node ${machine.node}

@@ -8,8 +8,8 @@ import { passwordRealmVerdict, type Breakdown } from './report-user-grants.ts';
 import { waitForQuiet } from './cpu.ts';
 import { codeRound, type CodeRound } from './scenario-code.ts';
 import { passwordRealmRound, type PasswordRealmRound } from './scenario-password-realm.ts';
-import { refreshRound, type RefreshVariant } from './scenario-refresh.ts';
-import { checkSample, startPeer, startPortcullis, type ServerUnderTest } from './servers.ts';
+import { refreshRound, type RefreshSystem, type RefreshVariant } from './scenario-refresh.ts';
+import { checkSample, peerName, startPeer, startPortcullis, type ServerUnderTest } from './servers.ts';
 
 /**
  * `npm run bench`: Portcullis (the local server, on its own DynamoDB Local) and
@@ -19,7 +19,8 @@ import { checkSample, startPeer, startPortcullis, type ServerUnderTest } from '.
  *  - password-realm: the grant's latency one request at a time against one argon2id hash,
  *    then its throughput with `--login-connections`;
  *  - code: authorization-code exchange throughput from pre-minted single-use codes;
- *  - refresh: refresh-token throughput, non-rotating and rotating, Portcullis and the peer;
+ *  - refresh: refresh-token throughput, non-rotating and rotating, Portcullis and the peer,
+ *    the peer on DynamoDB Local (bench/peer-dynamodb-adapter.mjs) and/or in memory (`--peer-store`);
  * then the Lambda bundle sizes and cold import times. Each scenario runs `--rounds` times,
  * each round on freshly started servers, and the median round counts: this 2-vCPU VM's
  * speed drifts by ±10 % over minutes. Writes bench/RESULTS.md (a full run only) and exits 1
@@ -28,12 +29,14 @@ import { checkSample, startPeer, startPortcullis, type ServerUnderTest } from '.
  *   npm run bench -- [--scenario client-credentials,password-realm,code,refresh]
  *                    [--seconds 10] [--user-grant-seconds 6] [--server-warmup 8] [--warmup 3] [--connections 16]
  *                    [--login-connections 4] [--login-requests 150] [--rounds 3]
- *                    [--only portcullis|peer] [--skip-bundles] [--profile DIR]
+ *                    [--only portcullis|peer] [--peer-store memory|dynamodb|both] [--skip-bundles] [--profile DIR]
  *
  * `--seconds` is the measured run of client_credentials (as in the results' history);
  * `--user-grant-seconds` that of the issue-3 scenarios, shorter so a full run stays near
  * 10 minutes on this 2-core machine; `--server-warmup` seconds of refresh-token load warm each
  * fresh server and its DynamoDB Local (a JVM) before a user-grant scenario measures anything.
+ * `--peer-store` says which node-oidc-provider configurations the refresh scenario measures
+ * (both by default; client_credentials always uses the memory one).
  */
 const scenarios = ['client-credentials', 'password-realm', 'code', 'refresh'] as const;
 type Scenario = (typeof scenarios)[number];
@@ -52,6 +55,8 @@ const { values } = parseArgs({
     'login-requests': { type: 'string', default: '150' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
+    /** The refresh scenario's node-oidc-provider: on DynamoDB Local, in memory, or both (each round). */
+    'peer-store': { type: 'string', default: 'both' },
     'skip-bundles': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of each Portcullis server into DIR (node --cpu-prof). */
     profile: { type: 'string' },
@@ -74,9 +79,13 @@ const chosen = values.scenario.split(',').map((s) => s.trim()) as Scenario[];
 for (const s of chosen) if (!scenarios.includes(s)) throw new Error(`--scenario takes ${scenarios.join(', ')} (comma-separated), got ${s}`);
 if (values.only !== undefined && values.only !== 'portcullis' && values.only !== 'peer') throw new Error(`--only must be portcullis or peer, got ${values.only}`);
 const systems = values.only ? [values.only as 'portcullis' | 'peer'] : (['portcullis', 'peer'] as const);
+const peerStores = { memory: ['peer'], dynamodb: ['peer-dynamodb'], both: ['peer-dynamodb', 'peer'] } as const satisfies Record<string, readonly RefreshSystem[]>;
+if (!Object.hasOwn(peerStores, values['peer-store'])) throw new Error(`--peer-store must be memory, dynamodb or both, got ${values['peer-store']}`);
+/** Each round of the refresh scenario: Portcullis, then the peer configurations chosen. */
+const refreshSystems: readonly RefreshSystem[] = systems.flatMap((s) => (s === 'peer' ? peerStores[values['peer-store'] as keyof typeof peerStores] : [s]));
 const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
 
-const displayNames: Record<string, string> = { portcullis: 'Portcullis', peer: 'node-oidc-provider' };
+const displayNames: Record<string, string> = { portcullis: 'Portcullis', peer: peerName('memory'), 'peer-dynamodb': peerName('dynamodb') };
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const starters: Record<'portcullis' | 'peer', () => Promise<ServerUnderTest>> = {
@@ -117,7 +126,7 @@ async function refreshScenario(): Promise<RunFacts['refresh']> {
   const collected = new Map<RefreshVariant, Map<string, Round[]>>(variants.map((v) => [v, new Map()]));
   const options = { connections: load.connections, seconds: userGrantSeconds, warmupSeconds: load.warmupSeconds, serverWarmupSeconds, nodeArgs };
   for (let round = 1; round <= rounds; round++) {
-    for (const system of systems) {
+    for (const system of refreshSystems) {
       say(`refresh round ${round}/${rounds}: ${system}`);
       const results = await refreshRound(system, variants, options);
       for (const v of variants) {
@@ -187,7 +196,7 @@ async function main(): Promise<void> {
   const report = renderResults({ date: new Date(), machine: await machine(), load: { ...load, rounds, userGrantSeconds, serverWarmupSeconds }, measured, bundles, passwordRealm, code, refresh });
   say(`\n${report.table}\n`);
   say(`(${((Date.now() - started) / 60_000).toFixed(1)} min)`);
-  const full = scenarios.every((s) => chosen.includes(s)) && !values.only && !values['skip-bundles'] && !values.profile;
+  const full = scenarios.every((s) => chosen.includes(s)) && !values.only && values['peer-store'] === 'both' && !values['skip-bundles'] && !values.profile;
   if (full) {
     await writeFile(new URL('./RESULTS.md', import.meta.url), report.markdown);
     say('written to bench/RESULTS.md');

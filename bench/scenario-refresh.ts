@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureRound, runLoad } from './measure.ts';
 import { failures, type LoadResult, type Round } from './report.ts';
-import { audience, benchUser, checkSample, form, passwordRealmGrant, startPeer, startPortcullis, webApp, type ServerUnderTest } from './servers.ts';
+import { audience, benchUser, checkSample, form, passwordRealmGrant, startPeer, startPortcullis, webApp, type PeerStore, type ServerUnderTest } from './servers.ts';
 
 /**
  * Refresh-token throughput, Portcullis beside node-oidc-provider, both with the same
@@ -17,8 +17,15 @@ import { audience, benchUser, checkSample, form, passwordRealmGrant, startPeer, 
  * Portcullis's tokens come from its own password-realm grant (one login each, fresh families
  * for every run); the provider's are minted at its start-up through its models
  * (bench/peer-oidc-provider.mjs), as many as the runs may spend.
+ *
+ * The provider runs in two configurations (`RefreshSystem`): `peer` on its memory adapter
+ * (nothing persisted) and `peer-dynamodb` on bench/peer-dynamodb-adapter.mjs and its own
+ * DynamoDB Local, so that, like Portcullis, it persists every grant and token; for the latter
+ * the measured run also counts the DynamoDB commands the provider sent per answer.
  */
 export type RefreshVariant = 'non-rotating' | 'rotating';
+
+export type RefreshSystem = 'portcullis' | 'peer' | 'peer-dynamodb';
 
 export interface RefreshOptions {
   readonly connections: number;
@@ -55,6 +62,8 @@ async function portcullisRefreshToken(server: ServerUnderTest, clientId: string)
 /** Where a system's refresh tokens come from. */
 interface TokenSource {
   readonly server: ServerUnderTest;
+  /** The server's DynamoDB commands so far, by name, when it can count them (the peer on DynamoDB). */
+  readonly ddbCommands?: () => Promise<Record<string, number>>;
   nonRotating(): Promise<string>;
   /** `count` tokens of the rotating client, each of its own family, never handed out before. */
   rotating(count: number): Promise<string[]>;
@@ -79,12 +88,13 @@ async function portcullisSource(nodeArgs: readonly string[]): Promise<TokenSourc
 /** Runs that may spend rotating tokens: a sample, then warm-up and measurement of up to 3 attempts. */
 const rotatingRuns = 7;
 
-async function peerSource(connections: number): Promise<TokenSource> {
-  const server = await startPeer({ rotatingRefreshTokens: connections * rotatingRuns });
+async function peerSource(connections: number, store: PeerStore): Promise<TokenSource> {
+  const server = await startPeer({ rotatingRefreshTokens: connections * rotatingRuns, store });
   const minted = server.refreshTokens!;
   let next = 0;
   return {
     server,
+    ...(server.ddbCommands ? { ddbCommands: server.ddbCommands } : {}),
     nonRotating: async () => minted.nonRotating,
     rotating: async (count) => {
       if (next + count > minted.rotating.length) throw new Error('node-oidc-provider: out of minted rotating refresh tokens');
@@ -95,8 +105,8 @@ async function peerSource(connections: number): Promise<TokenSource> {
 }
 
 /** One round of each variant, on one freshly started server of `system`. */
-export async function refreshRound(system: 'portcullis' | 'peer', variants: readonly RefreshVariant[], options: RefreshOptions): Promise<Partial<Record<RefreshVariant, Round>>> {
-  const source = system === 'portcullis' ? await portcullisSource(options.nodeArgs) : await peerSource(options.connections);
+export async function refreshRound(system: RefreshSystem, variants: readonly RefreshVariant[], options: RefreshOptions): Promise<Partial<Record<RefreshVariant, Round>>> {
+  const source = system === 'portcullis' ? await portcullisSource(options.nodeArgs) : await peerSource(options.connections, system === 'peer-dynamodb' ? 'dynamodb' : 'memory');
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-refresh-'));
   try {
     await warmUp(source, options);
@@ -120,6 +130,22 @@ async function warmUp(source: TokenSource, options: RefreshOptions): Promise<voi
 
 const title = (server: ServerUnderTest, variant: RefreshVariant, connections: number) => `${server.name} refresh (${variant}), ${connections} connections`;
 
+/**
+ * The measured run, with the server's DynamoDB commands per token response when it counts
+ * them: both counted by the server, asked just before and just after the load.
+ */
+async function counted(source: TokenSource, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  if (!source.ddbCommands) return run();
+  const before = await source.ddbCommands();
+  const result = await run();
+  const after = await source.ddbCommands();
+  const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+  const responses = delta('token responses');
+  const perRequest: Record<string, number> = {};
+  for (const command of Object.keys(after)) if (command !== 'token responses' && delta(command) > 0) perRequest[command] = delta(command) / Math.max(1, responses);
+  return { ...result, ddbCommandsPerRequest: perRequest };
+}
+
 async function nonRotatingRound(source: TokenSource, options: RefreshOptions): Promise<Round> {
   const { server } = source;
   const what = title(server, 'non-rotating', options.connections);
@@ -131,7 +157,7 @@ async function nonRotatingRound(source: TokenSource, options: RefreshOptions): P
   const load = { url: server.tokenUrl, connections: options.connections, body };
   return measureRound(server, what, {
     warmup: async () => (options.warmupSeconds > 0 ? runLoad({ ...load, seconds: options.warmupSeconds }) : undefined),
-    run: () => runLoad({ ...load, seconds: options.seconds }),
+    run: () => counted(source, () => runLoad({ ...load, seconds: options.seconds })),
   });
 }
 
@@ -157,6 +183,6 @@ async function rotatingRound(source: TokenSource, dir: string, options: RefreshO
     prepare: async () => {
       runFile = await tokensFile();
     },
-    run: () => load(runFile, options.seconds),
+    run: () => counted(source, () => load(runFile, options.seconds)),
   });
 }

@@ -135,18 +135,30 @@ export interface PeerRefreshTokens {
 export interface Peer extends ServerUnderTest {
   /** Present when started with `refreshTokens`. */
   readonly refreshTokens: PeerRefreshTokens | undefined;
+  /** With the DynamoDB store: the DynamoDB commands the peer has sent so far, by command name. */
+  readonly ddbCommands: (() => Promise<Record<string, number>>) | undefined;
 }
 
+/**
+ * Where node-oidc-provider keeps grants and tokens: its memory adapter, or DynamoDB Local
+ * through bench/peer-dynamodb-adapter.mjs (its own DynamoDB Local, a child of the peer's process).
+ */
+export type PeerStore = 'memory' | 'dynamodb';
+
+export const peerName = (store: PeerStore) => (store === 'dynamodb' ? 'node-oidc-provider on DynamoDB' : 'node-oidc-provider');
+
 /** `rotatingRefreshTokens`: how many rotating refresh tokens (separate grants) to mint at start-up; 0 for none at all. */
-export async function startPeer(options: { rotatingRefreshTokens?: number } = {}): Promise<Peer> {
+export async function startPeer(options: { rotatingRefreshTokens?: number; store?: PeerStore } = {}): Promise<Peer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-peer-'));
   const tokensFile = join(dir, 'refresh-tokens.json');
   const withRefresh = options.rotatingRefreshTokens !== undefined;
+  const store = options.store ?? 'memory';
   const spec = {
     port,
     clientId,
     clientSecret,
+    store,
     ...(withRefresh ? { web: { clientId: webApp.clientId, clientSecret: webApp.clientSecret, callback: webApp.callback, tokensFile, rotating: options.rotatingRefreshTokens } } : {}),
   };
   // NODE_ENV=production: Koa's and the provider's production behaviour (no error details).
@@ -168,13 +180,34 @@ export async function startPeer(options: { rotatingRefreshTokens?: number } = {}
     throw error;
   }
   return {
-    name: 'node-oidc-provider',
+    name: peerName(store),
     baseUrl: base,
     tokenUrl: `${base}/oauth/token`,
     body: form({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, resource: audience }),
     child,
     refreshTokens,
+    ddbCommands: store === 'dynamodb' ? commandCounter(child) : undefined,
     stop,
+  };
+}
+
+/**
+ * Asks the peer for its DynamoDB command counts (SIGUSR2 to its own process, not the group)
+ * and waits for the numbered line it prints (bench/peer-oidc-provider.mjs).
+ */
+function commandCounter(child: Child): () => Promise<Record<string, number>> {
+  let asked = 0;
+  return async () => {
+    const n = ++asked;
+    child.process.kill('SIGUSR2');
+    const line = new RegExp(`^ddb-commands ${n} (\\{.*\\})$`, 'm');
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const match = line.exec(child.output());
+      if (match) return JSON.parse(match[1]!) as Record<string, number>;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`node-oidc-provider printed no DynamoDB command counts:\n${child.output().slice(-1_000)}`);
   };
 }
 
