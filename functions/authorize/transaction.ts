@@ -10,13 +10,13 @@ import { matchesCallback } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';
 import { issueAuthorizationResponse } from './issue-response.ts';
 import { sessionAnswers } from './prompt.ts';
-import { browserBinder, consumeTransaction, findTransaction, markTransactionLogin, newTransactionId, saveTransaction } from './transaction-store.ts';
+import { browserBinder, consumeTransaction, findTransaction, markTransactionLogin, newTransactionId, saveTransaction } from '#shared/store/login-transactions';
 
 /**
  * A validated /authorize request waiting for the user (login, signup, consent). Stored in the
  * codes table under the hash of its id, which the pages carry as `state`
  * (`/u/login?state=<id>`, as Auth0's Universal Login does), for at most an hour; bound to the
- * browser by a cookie so another browser cannot finish it (transaction-store.ts).
+ * browser by a cookie so another browser cannot finish it (shared/store/login-transactions.ts).
  */
 export interface AuthorizationTransaction {
   readonly id: string;
@@ -49,7 +49,7 @@ export interface AuthorizationTransaction {
 
 /** The transaction named by `state` if it exists, is live, and belongs to this browser; else undefined. */
 export async function loadTransaction(request: EndpointRequest, id: string): Promise<AuthorizationTransaction | undefined> {
-  return findTransaction(request.event, id);
+  return findTransaction<AuthorizationTransaction>(request.event, id);
 }
 
 /** Stores a transaction for this browser; returns the cookie that binds it. */

@@ -1,8 +1,8 @@
-import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 import { parseCertificate } from '#shared/client-auth/certificate';
 import type { RequestContext } from '#shared/http/request-context';
 import { keyset, type LoadedKeyset } from '#shared/tokens/keyset';
 import { decryptOpaqueToken, looksLikeOpaqueToken } from '#shared/tokens/opaque-access-token';
+import { verifyOwnJwt } from '#shared/tokens/verify-own-jwt';
 import { invalidToken } from './bearer-errors.ts';
 
 /**
@@ -16,9 +16,6 @@ export interface UserinfoAccess {
   readonly clientId: string | undefined;
   readonly scopes: readonly string[];
 }
-
-const jwtAlgorithms = ['RS256', 'PS256', 'ES256'];
-const jwksByKeyset = new WeakMap<LoadedKeyset, ReturnType<typeof createLocalJWKSet>>();
 
 export async function verifyUserinfoToken(token: string, context: RequestContext, now = Date.now()): Promise<UserinfoAccess> {
   const loaded = await keyset();
@@ -36,20 +33,9 @@ async function opaque(token: string, context: RequestContext, loaded: LoadedKeys
 }
 
 async function jwt(token: string, context: RequestContext, loaded: LoadedKeyset, now: number): Promise<UserinfoAccess> {
-  let jwks = jwksByKeyset.get(loaded);
-  if (!jwks) jwksByKeyset.set(loaded, (jwks = createLocalJWKSet({ keys: loaded.keys.map((k) => k.publicJwk) })));
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, jwks, {
-      issuer: context.issuer,
-      audience: `${context.issuer}userinfo`,
-      algorithms: jwtAlgorithms,
-      currentDate: new Date(now),
-    }));
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) throw invalidToken('The token has expired');
-    throw invalidToken('Invalid token', `${(error as Error)?.name}: ${(error as Error)?.message}`);
-  }
+  const verified = await verifyOwnJwt(token, loaded, { issuer: context.issuer, audience: `${context.issuer}userinfo`, now });
+  if (!verified.ok) throw verified.expired ? invalidToken('The token has expired') : invalidToken('Invalid token', verified.detail);
+  const payload = verified.payload;
   const { sub, scope, azp, client_id: clientId, cnf } = payload;
   if (typeof sub !== 'string' || sub === '') throw invalidToken('Invalid token', 'no sub');
   const client = typeof azp === 'string' ? azp : typeof clientId === 'string' ? clientId : undefined;

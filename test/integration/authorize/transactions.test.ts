@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuthorizationTransaction } from '../../../functions/authorize/transaction.ts';
-import { binderCookieName, browserBinder, consumeTransaction, findTransaction, newTransactionId, saveTransaction } from '../../../functions/authorize/transaction-store.ts';
+import { binderCookieName, browserBinder, consumeTransaction, findTransaction, newTransactionId, saveTransaction } from '../../../shared/store/login-transactions.ts';
 import { addConsent, hasConsent } from '../../../shared/store/consents.ts';
 import { ddb } from '../../../shared/store/ddb.ts';
 import { apiEvent } from '../../support/events.ts';

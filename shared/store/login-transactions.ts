@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { runtimeConfig } from '#shared/config';
-import { safeEqual, sha256Base64Url } from '#shared/crypto/digest';
-import { readCookies, serializeCookie } from '#shared/http/cookies';
-import type { ApiEvent } from '#shared/http/types';
-import { ddb, isConditionalCheckFailed } from '#shared/store/ddb';
-import type { AuthorizationTransaction } from './transaction.ts';
+import { runtimeConfig } from '../config.ts';
+import { safeEqual, sha256Base64Url } from '../crypto/digest.ts';
+import { readCookies, serializeCookie } from '../http/cookies.ts';
+import type { ApiEvent } from '../http/types.ts';
+import { ddb, isConditionalCheckFailed } from './ddb.ts';
+
+/** What a login transaction needs to be stored; the rest of it (functions/authorize/transaction.ts) is kept as it is. */
+export interface StoredTransaction {
+  readonly id: string;
+  /** Epoch seconds. */
+  readonly created_at: number;
+  /** The session logged in for this transaction (markTransactionLogin). */
+  readonly login_sid?: string;
+}
 
 /**
  * Login transactions in the codes table, under `txn#<sha256(id)>` for at most an hour. Each is
@@ -30,7 +38,7 @@ export function browserBinder(event: ApiEvent, secure: boolean): { binder: strin
   return { binder, setCookie: serializeCookie(binderCookieName, binder, { secure, maxAge: transactionLifetimeSeconds, sameSite: 'lax' }) };
 }
 
-export async function saveTransaction(transaction: AuthorizationTransaction, binder: string): Promise<void> {
+export async function saveTransaction(transaction: StoredTransaction, binder: string): Promise<void> {
   const { id, ...stored } = transaction;
   await ddb().send(
     new PutCommand({
@@ -42,15 +50,15 @@ export async function saveTransaction(transaction: AuthorizationTransaction, bin
 }
 
 /** The live transaction `id` if this browser's binder cookie matches it. */
-export async function findTransaction(event: ApiEvent, id: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<AuthorizationTransaction | undefined> {
+export async function findTransaction<T extends StoredTransaction>(event: ApiEvent, id: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<T | undefined> {
   if (!isToken(id)) return undefined;
   const binder = readCookies(event).get(binderCookieName);
   if (!isToken(binder)) return undefined;
   const out = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: key(id) }, ConsistentRead: true }));
-  const item = out.Item as { transaction?: Omit<AuthorizationTransaction, 'id'>; binder?: string; expiresAt?: number; login_sid?: unknown } | undefined;
+  const item = out.Item as { transaction?: Omit<T, 'id'>; binder?: string; expiresAt?: number; login_sid?: unknown } | undefined;
   if (!item?.transaction || typeof item.binder !== 'string' || !(Number(item.expiresAt) > nowSeconds)) return undefined;
   if (!safeEqual(sha256Base64Url(binder), item.binder)) return undefined;
-  return { ...item.transaction, ...(typeof item.login_sid === 'string' ? { login_sid: item.login_sid } : {}), id };
+  return { ...item.transaction, ...(typeof item.login_sid === 'string' ? { login_sid: item.login_sid } : {}), id } as T;
 }
 
 /**
