@@ -6,7 +6,7 @@ import { sendUnblockNotice } from '../attack-protection/unblock-notice.ts';
 import type { DatabaseConnection } from '../connections/database.ts';
 import { hashPassword, verifyNothing, verifyPassword } from '../crypto/password.ts';
 import { invalidGrant } from '../errors.ts';
-import { findUserByLogin, updateUser, type UserRecord, type UserUpdate } from '../store/users.ts';
+import { findUserByLogin, recordLogin, type UserRecord } from '../store/users.ts';
 import type { TenantConfig } from '../tenant/model.ts';
 
 /**
@@ -72,13 +72,13 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
   }
   if (user.blocked) throw userBlocked(); // only once the password is right: no account probing
 
-  const update: UserUpdate = {
-    last_login: new Date(now).toISOString(),
-    logins_count: (user.logins_count ?? 0) + 1,
-    ...(check.needsRehash ? { password_hash: await hashPassword(password) } : {}),
-  };
-  await Promise.all([updateUser(user.user_id, update), guard ? clearLoginFailures(guard) : undefined, ipAttempt.value?.refund()]);
-  return { ...user, ...update };
+  const passwordHash = check.needsRehash ? await hashPassword(password) : undefined;
+  const [updated] = await Promise.all([
+    recordLogin(user.user_id, { at: new Date(now), ...(passwordHash ? { password_hash: passwordHash } : {}) }),
+    guard ? clearLoginFailures(guard) : undefined,
+    ipAttempt.value?.refund(),
+  ]);
+  return updated ?? user;
 }
 
 /** The failure that blocks a pair emails the user an unblock link (shield `user_notification`); no email for unknown identifiers. */

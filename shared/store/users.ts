@@ -138,6 +138,28 @@ async function userByGuard(key: string, options: UserStoreOptions): Promise<User
   return userId ? getUser(userId, options) : undefined;
 }
 
+/**
+ * A successful login: `last_login` set, `logins_count` incremented in place (concurrent logins
+ * each count), and the password rehashed when asked. Returns the stored user as it now is.
+ */
+export async function recordLogin(userId: string, login: { at: Date; password_hash?: string }, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
+  const at = login.at.toISOString();
+  const out = await (options.client ?? ddb()).send(
+    new UpdateCommand({
+      TableName: tableOf(options),
+      Key: { pk: userKey.user(userId) },
+      UpdateExpression: `SET last_login = :at, updated_at = :at${login.password_hash ? ', password_hash = :hash' : ''} ADD logins_count :one`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at, ':one': 1, ...(login.password_hash ? { ':hash': login.password_hash } : {}) },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  const item = out.Attributes as (UserRecord & { pk?: string }) | undefined;
+  if (!item) return undefined;
+  const { pk: _pk, ...user } = item;
+  return user;
+}
+
 /** Fields a login, a reset or an unblock may change. */
 export type UserUpdate = Partial<Pick<UserRecord, 'password_hash' | 'last_login' | 'logins_count' | 'unblocked_at' | 'password_changed_at' | 'email_verified'>>;
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../../shared/store/ddb.ts';
-import { createUser, findUserByLogin, getUser, updateUser, type NewUser } from '../../../shared/store/users.ts';
+import { createUser, findUserByLogin, getUser, recordLogin, updateUser, type NewUser } from '../../../shared/store/users.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
 
 const newUser = (email: string, extra: Partial<NewUser> = {}): NewUser => ({
@@ -116,5 +116,16 @@ describe('finding and updating users (DynamoDB Local)', () => {
     assert.equal(user?.logins_count, 3);
     assert.equal(user?.updated_at, '2026-03-02T00:00:01.000Z');
     await assert.rejects(updateUser('auth0|000000000000000000000000', { logins_count: 1 }), { name: 'ConditionalCheckFailedException' });
+  });
+
+  test('recordLogin counts concurrent logins each (an increment in place, not read-then-write) and can rehash', async () => {
+    const created = await createUser(newUser(uniqueEmail()));
+    assert.ok(created.ok);
+    await Promise.all(Array.from({ length: 6 }, () => recordLogin(created.userId, { at: new Date('2026-03-03T00:00:00Z') })));
+    const rehashed = await recordLogin(created.userId, { at: new Date('2026-03-03T00:00:01Z'), password_hash: '$argon2id$new' });
+    assert.equal(rehashed?.logins_count, 7);
+    assert.equal(rehashed?.password_hash, '$argon2id$new');
+    assert.equal(rehashed?.last_login, '2026-03-03T00:00:01.000Z');
+    await assert.rejects(recordLogin('auth0|000000000000000000000000', { at: new Date() }), { name: 'ConditionalCheckFailedException' });
   });
 });
