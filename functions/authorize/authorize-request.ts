@@ -7,7 +7,8 @@ import { requestedScopes } from '#shared/oauth/scopes';
 import type { VerifiedRedirect } from './client-redirect.ts';
 import { parseMaxAge, parsePrompt } from './prompt.ts';
 import type { AuthorizeQuery } from './query-params.ts';
-import { httpOrigin, responseModes, type ResponseMode, type ResponseTarget } from './response-modes.ts';
+import { httpOrigin } from '#shared/http/origins';
+import { responseModes, type ResponseMode, type ResponseTarget } from './response-modes.ts';
 import type { AuthorizationTransaction } from './transaction.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { html } from '#shared/html/escape';
 import { renderPage } from '#shared/html/page';
+import { httpOrigin } from '#shared/http/origins';
 import { noStore } from '#shared/http/responses';
 import type { ApiResult } from '#shared/http/types';
 
@@ -45,16 +46,6 @@ export function redirectLocation(target: ResponseTarget, entries: readonly (read
   if (target.mode === 'fragment') return `${target.redirectUri}#${encoded}`;
   const separator = !target.redirectUri.includes('?') ? '?' : /[?&]$/.test(target.redirectUri) ? '' : '&';
   return `${target.redirectUri}${separator}${encoded}`;
-}
-
-/** The origin a page may post a form to or a message to; undefined for non-http(s) URIs. */
-export function httpOrigin(uri: string): string | undefined {
-  try {
-    const url = new URL(uri);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function formPost(redirectUri: string, entries: readonly (readonly [string, string])[], page: PageContext): ApiResult {

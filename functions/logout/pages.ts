@@ -1,5 +1,6 @@
 import { html } from '#shared/html/escape';
 import { renderPage } from '#shared/html/page';
+import { httpOrigin } from '#shared/http/origins';
 import type { ApiResult } from '#shared/http/types';
 
 /** The page shown after a logout that has nowhere to go back to (no `returnTo`, no application URL). */
@@ -29,6 +30,7 @@ export function confirmLogoutPage(input: {
   const hidden = Object.entries(input.fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+  const destinationOrigin = input.destination === undefined ? undefined : httpOrigin(input.destination);
   return renderPage({
     title: 'Log out?',
     tenantName: input.tenantName,
@@ -41,12 +43,6 @@ ${hidden}
 </form>`,
     headers: input.headers,
     // CSP `form-action` also governs the redirect after the POST (Chromium enforces it).
-    formActions: redirectOrigin(input.destination),
+    formActions: destinationOrigin ? [destinationOrigin] : [],
   });
-}
-
-function redirectOrigin(uri: string | undefined): string[] {
-  if (!uri || !URL.canParse(uri)) return [];
-  const { origin, protocol } = new URL(uri);
-  return protocol === 'https:' || protocol === 'http:' ? [origin] : [];
 }

@@ -1,5 +1,6 @@
 import { accessDenied } from '../errors.ts';
 import type { ClientRecord, TenantConfig } from '../tenant/model.ts';
+import { httpOrigin } from './origins.ts';
 import { json } from './responses.ts';
 import type { ApiEvent, ApiResult } from './types.ts';
 
@@ -47,14 +48,7 @@ const originsByClient = new WeakMap<ClientRecord, readonly string[]>();
 function clientOrigins(client: ClientRecord): readonly string[] {
   let origins = originsByClient.get(client);
   if (!origins) {
-    const fromCallbacks = client.callbacks.flatMap((url) => {
-      try {
-        const { protocol, origin } = new URL(url);
-        return protocol === 'https:' || protocol === 'http:' ? [origin] : [];
-      } catch {
-        return [];
-      }
-    });
+    const fromCallbacks = client.callbacks.flatMap((url) => httpOrigin(url) ?? []);
     originsByClient.set(client, (origins = [...new Set([...client.allowed_origins, ...client.web_origins, ...fromCallbacks])]));
   }
   return origins;

@@ -1,3 +1,4 @@
+import { httpOrigin } from '../http/origins.ts';
 import { log } from '../log.ts';
 import type { TenantConfig } from '../tenant/model.ts';
 import { issueLogoutToken } from '../tokens/logout-token.ts';
@@ -56,7 +57,7 @@ export function backchannelTargets(tenant: TenantConfig, clientIds: readonly str
   for (const clientId of new Set(clientIds)) {
     const client = tenant.clients.get(clientId);
     for (const url of new Set(client?.backchannel_logout_urls ?? [])) {
-      if (isHttpUrl(url)) targets.push({ clientId, url });
+      if (httpOrigin(url) !== undefined) targets.push({ clientId, url });
     }
   }
   return targets;
@@ -88,15 +89,6 @@ async function deliver(target: { clientId: string; url: string }, options: Backc
   if (outcome.ok) log.debug('back-channel logout delivered', fields);
   else log.warn('back-channel logout failed', fields);
   return outcome;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 /** Origin and path only: a query string could carry something the tenant considers secret. */

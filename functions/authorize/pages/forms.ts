@@ -6,6 +6,7 @@ import type { ApiResult, Params } from '#shared/http/types';
 import { csrfFieldName, csrfToken, csrfValid } from '#shared/html/csrf';
 import { html, type SafeHtml } from '#shared/html/escape';
 import { renderPage, tenantDisplayName } from '#shared/html/page';
+import { cspSourceOf } from '#shared/http/origins';
 import type { ClientRecord } from '#shared/tenant/model';
 import { loadTransaction, type AuthorizationTransaction } from '../transaction.ts';
 
@@ -81,7 +82,7 @@ export function formPage(page: PageContext, input: FormPageInput): ApiResult {
     body: input.body(hidden),
     // CSP `form-action` also governs where a form submission is redirected (CSP3 §6.3.1,
     // enforced by Chromium): a successful login answers with a redirect to the callback.
-    formActions: [redirectSource(page.transaction.redirect_uri)],
+    formActions: [cspSourceOf(page.transaction.redirect_uri)].filter((source) => source !== undefined),
     ...(input.status ? { status: input.status } : {}),
     ...(input.headers ? { headers: input.headers } : {}),
   });
@@ -112,13 +113,3 @@ export function field(input: FieldInput): SafeHtml {
 /** The form's error, announced to screen readers as it appears. */
 export const formError = (message: string | SafeHtml | undefined) =>
   message ? html`<div class="error" id="form-error" role="alert">${message}</div>` : html``;
-
-/**
- * The CSP source that matches a callback: its origin for http(s), its scheme for a native
- * app's private-use URI scheme (`com.example.app:/callback`, RFC 8252 §7.1), whose origin is
- * the opaque `null`.
- */
-export function redirectSource(redirectUri: string): string {
-  const url = new URL(redirectUri);
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
-}
