@@ -1,9 +1,9 @@
 import { sha256Base64Url } from '../crypto/digest.ts';
-import { tooManyRequests } from '../errors.ts';
 import { log } from '../log.ts';
 import { bucketSetting, isBucketName } from '../rate-limit/policy.ts';
 import { consume } from '../store/rate-limits.ts';
 import type { TenantConfig } from '../tenant/model.ts';
+import { answerFor } from './rate-limit.ts';
 
 /**
  * An endpoint's own bucket, keyed by what Auth0 keys it by (reference §16.3: /userinfo per
@@ -25,15 +25,5 @@ export async function limitByKey(tenant: TenantConfig, bucket: string, key: stri
     log.warn('rate limit unavailable, failing open', { bucket, error: String(error) });
     return {};
   }
-  const headers = {
-    'X-RateLimit-Limit': String(decision.limit),
-    'X-RateLimit-Remaining': String(decision.remaining),
-    'X-RateLimit-Reset': String(decision.reset),
-  };
-  if (!decision.allowed) {
-    throw tooManyRequests('Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.', {
-      headers: { ...headers, 'Retry-After': String(decision.retryAfter) },
-    });
-  }
-  return headers;
+  return answerFor(decision);
 }

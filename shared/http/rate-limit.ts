@@ -30,17 +30,24 @@ export function rateLimit(options: RateLimitOptions) {
       if (!tightest || !decision.allowed || decision.remaining < tightest.remaining) tightest = decision;
       if (!decision.allowed) break;
     }
-    if (!tightest) return {};
-    const headers = {
-      'X-RateLimit-Limit': String(tightest.limit),
-      'X-RateLimit-Remaining': String(tightest.remaining),
-      'X-RateLimit-Reset': String(tightest.reset),
-    };
-    if (!tightest.allowed) {
-      throw tooManyRequests('Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.', {
-        headers: { ...headers, 'Retry-After': String(tightest.retryAfter) },
-      });
-    }
-    return headers;
+    return tightest ? answerFor(tightest) : {};
   };
+}
+
+/**
+ * Auth0's `X-RateLimit-*` headers for a bucket's decision (reference §16.1); a refusal is
+ * thrown as a 429 carrying them and `Retry-After`.
+ */
+export function answerFor(decision: RateDecision): Record<string, string> {
+  const headers = {
+    'X-RateLimit-Limit': String(decision.limit),
+    'X-RateLimit-Remaining': String(decision.remaining),
+    'X-RateLimit-Reset': String(decision.reset),
+  };
+  if (!decision.allowed) {
+    throw tooManyRequests('Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.', {
+      headers: { ...headers, 'Retry-After': String(decision.retryAfter) },
+    });
+  }
+  return headers;
 }
