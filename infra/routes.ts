@@ -22,6 +22,10 @@ export interface FunctionGroup {
   readonly readsKeyset: boolean;
   /** Whether the function sends email (SES, from the tenant's sender identity only). */
   readonly sendsMail: boolean;
+  /** Whether the function sends SMS (SNS direct publish to phone numbers, never to topics). */
+  readonly sendsSms: boolean;
+  /** What the function does with the secrets key (KMS on AWS): seal new TOTP seeds, open stored ones. */
+  readonly secretsKey: readonly ('encrypt' | 'decrypt')[];
   readonly description: string;
 }
 
@@ -32,6 +36,8 @@ export const functionGroups = {
     tables: { clients: ['dynamodb:Query'], rateLimits: ['dynamodb:UpdateItem'] },
     readsKeyset: true,
     sendsMail: false,
+    sendsSms: false,
+    secretsKey: [],
     description: 'OpenID Connect discovery and the JWKS',
   },
   token: {
@@ -40,13 +46,19 @@ export const functionGroups = {
     memoryMiB: 1024,
     tables: {
       clients: ['dynamodb:Query'],
-      users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      codes: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // PutItem: passwordless users are created at their first login (with their guard items).
+      users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // GetItem, DeleteItem: passwordless codes and MFA OOB challenges are read and redeemed here.
+      codes: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       refreshTokens: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // The MFA grants: list a user's factors, confirm an enrolment, claim a TOTP step, swap a recovery code.
+      authenticators: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       rateLimits: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     },
     readsKeyset: true,
     sendsMail: true,
+    sendsSms: false,
+    secretsKey: ['decrypt'],
     description: 'POST /oauth/token (client authentication and the grants) and POST /oauth/revoke',
   },
   authorize: {
@@ -57,11 +69,15 @@ export const functionGroups = {
       users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       codes: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
       sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // The hosted MFA pages enrol, confirm, challenge and replace factors.
+      authenticators: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       rateLimits: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     },
     readsKeyset: true,
     sendsMail: true,
-    description: 'GET /authorize and the hosted pages under /u/ (login, signup, consent, password reset, unblock)',
+    sendsSms: true,
+    secretsKey: ['encrypt', 'decrypt'],
+    description: 'GET /authorize, GET /passwordless/verify_redirect and the hosted pages under /u/ (login, passwordless, MFA, signup, consent, password reset, unblock)',
   },
   dbconnections: {
     entry: 'functions/dbconnections/handler.ts',
@@ -74,6 +90,8 @@ export const functionGroups = {
     },
     readsKeyset: false,
     sendsMail: true,
+    sendsSms: false,
+    secretsKey: [],
     description: 'POST /dbconnections/signup and /dbconnections/change_password',
   },
   userinfo: {
@@ -82,6 +100,8 @@ export const functionGroups = {
     tables: { clients: ['dynamodb:Query'], users: ['dynamodb:GetItem'], rateLimits: ['dynamodb:UpdateItem'] },
     readsKeyset: true,
     sendsMail: false,
+    sendsSms: false,
+    secretsKey: [],
     description: 'GET and POST /userinfo',
   },
   logout: {
@@ -90,7 +110,43 @@ export const functionGroups = {
     tables: { clients: ['dynamodb:Query'], sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], rateLimits: ['dynamodb:UpdateItem'] },
     readsKeyset: true,
     sendsMail: false,
+    sendsSms: false,
+    secretsKey: [],
     description: 'GET /v2/logout, GET and POST /oidc/logout, and OIDC back-channel logout',
+  },
+  passwordless: {
+    entry: 'functions/passwordless/handler.ts',
+    memoryMiB: 512,
+    tables: {
+      clients: ['dynamodb:Query'],
+      // Blocked users receive no codes.
+      users: ['dynamodb:GetItem'],
+      // Only the latest code is valid: each start overwrites the identity's code item.
+      codes: ['dynamodb:PutItem'],
+      rateLimits: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    },
+    // The code's keyed digest is derived from the keyset.
+    readsKeyset: true,
+    sendsMail: true,
+    sendsSms: true,
+    secretsKey: [],
+    description: 'POST /passwordless/start (email and SMS codes and magic links)',
+  },
+  mfa: {
+    entry: 'functions/mfa/handler.ts',
+    memoryMiB: 512,
+    tables: {
+      clients: ['dynamodb:Query'],
+      users: ['dynamodb:GetItem'],
+      codes: ['dynamodb:PutItem'],
+      authenticators: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      rateLimits: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    },
+    readsKeyset: true,
+    sendsMail: true,
+    sendsSms: true,
+    secretsKey: ['encrypt'],
+    description: 'The MFA API: POST /mfa/associate, POST /mfa/challenge, GET /mfa/authenticators, DELETE /mfa/authenticators/{authenticator_id}',
   },
 } as const satisfies Record<string, FunctionGroup>;
 
@@ -113,7 +169,8 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/oauth/revoke', fn: 'token', apis: ['public', 'mtls'] },
   { method: 'OPTIONS', path: '/oauth/revoke', fn: 'token', apis: ['public'] },
   { method: 'GET', path: '/authorize', fn: 'authorize', apis: ['public'] },
-  ...(['login', 'signup', 'consent', 'reset-password'] as const).flatMap((page) => [
+  { method: 'GET', path: '/passwordless/verify_redirect', fn: 'authorize', apis: ['public'] },
+  ...(['login', 'signup', 'consent', 'reset-password', 'login-passwordless', 'mfa-enrollment', 'mfa-challenge'] as const).flatMap((page) => [
     { method: 'GET' as const, path: `/u/${page}`, fn: 'authorize' as const, apis: ['public'] as const },
     { method: 'POST' as const, path: `/u/${page}`, fn: 'authorize' as const, apis: ['public'] as const },
   ]),
@@ -128,6 +185,17 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/v2/logout', fn: 'logout', apis: ['public'] },
   { method: 'GET', path: '/oidc/logout', fn: 'logout', apis: ['public'] },
   { method: 'POST', path: '/oidc/logout', fn: 'logout', apis: ['public'] },
+  // Both authenticate the client, so confidential clients using mTLS reach them on the mTLS API.
+  { method: 'POST', path: '/passwordless/start', fn: 'passwordless', apis: ['public', 'mtls'] },
+  { method: 'OPTIONS', path: '/passwordless/start', fn: 'passwordless', apis: ['public'] },
+  { method: 'POST', path: '/mfa/challenge', fn: 'mfa', apis: ['public', 'mtls'] },
+  { method: 'OPTIONS', path: '/mfa/challenge', fn: 'mfa', apis: ['public'] },
+  { method: 'POST', path: '/mfa/associate', fn: 'mfa', apis: ['public'] },
+  { method: 'OPTIONS', path: '/mfa/associate', fn: 'mfa', apis: ['public'] },
+  { method: 'GET', path: '/mfa/authenticators', fn: 'mfa', apis: ['public'] },
+  { method: 'OPTIONS', path: '/mfa/authenticators', fn: 'mfa', apis: ['public'] },
+  { method: 'DELETE', path: '/mfa/authenticators/{authenticator_id}', fn: 'mfa', apis: ['public'] },
+  { method: 'OPTIONS', path: '/mfa/authenticators/{authenticator_id}', fn: 'mfa', apis: ['public'] },
 ];
 
 export function routesFor(api: ApiName): Route[] {

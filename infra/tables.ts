@@ -6,7 +6,7 @@
  * expire carry `expiresAt` in epoch seconds; TTL deletes them lazily, so every read and every
  * condition also compares `expiresAt` with the clock (aws-notes §4.2).
  */
-export type TableId = 'clients' | 'users' | 'codes' | 'rateLimits' | 'sessions' | 'refreshTokens';
+export type TableId = 'clients' | 'users' | 'codes' | 'rateLimits' | 'sessions' | 'refreshTokens' | 'authenticators';
 
 export interface TableDefinition {
   readonly id: TableId;
@@ -61,6 +61,15 @@ export const tables: readonly TableDefinition[] = [
     // Losing refresh tokens would sign every application out: PITR and RETAIN, like users.
     durable: true,
     description: 'Refresh tokens (by hash) and their rotation families, for rotation, reuse detection and revocation.',
+  },
+  {
+    id: 'authenticators',
+    envVar: 'TABLE_AUTHENTICATORS',
+    // pk `user#<user_id>`, sk the authenticator id (`totp|dev_…`): one Query lists a user's factors.
+    sortKey: true,
+    // Losing them would lock users out of MFA (or let them re-enrol without it): PITR and RETAIN.
+    durable: true,
+    description: "Users' MFA authenticators (TOTP seeds sealed with the secrets key, phone numbers, emails, recovery-code digests).",
   },
   {
     id: 'rateLimits',

@@ -8,7 +8,7 @@ export interface RuntimeConfig {
   readonly issuer: string;
   /** Base URL of the mTLS API when it is not `https://mtls.<custom domain>/`. */
   readonly mtlsBaseUrl: string | undefined;
-  readonly tables: { clients: string; users: string; codes: string; rateLimits: string; sessions: string; refreshTokens: string };
+  readonly tables: { clients: string; users: string; codes: string; rateLimits: string; sessions: string; refreshTokens: string; authenticators: string };
   readonly keyset: { kind: 'file'; path: string } | { kind: 'secretsmanager'; secretId: string };
   /** How long a function trusts its cached tenant configuration (clients, APIs, grants). */
   readonly configCacheMs: number;
@@ -19,6 +19,16 @@ export interface RuntimeConfig {
    * or locally one JSON line per message appended to `OUTBOX_FILE` (and printed).
    */
   readonly mail: { kind: 'ses'; from: string } | { kind: 'outbox'; file: string } | { kind: 'none' };
+  /**
+   * Where SMS go: Amazon SNS on AWS (`SMS_TRANSPORT=sns`, optional `SMS_SENDER_ID`), or the same
+   * local outbox file as email (`OUTBOX_FILE`), or nowhere.
+   */
+  readonly sms: { kind: 'sns'; senderId: string | undefined } | { kind: 'outbox'; file: string } | { kind: 'none' };
+  /**
+   * The key that seals secrets at rest (TOTP seeds): a KMS key on AWS (`SECRETS_KMS_KEY_ID`),
+   * or a local 256-bit key file beside the keyset (`SECRETS_KEY_FILE`, made by `npm start`).
+   */
+  readonly secretsKey: { kind: 'kms'; keyId: string } | { kind: 'file'; path: string } | { kind: 'none' };
 }
 
 let cached: RuntimeConfig | undefined;
@@ -58,6 +68,7 @@ function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
       rateLimits: required('TABLE_RATE_LIMITS'),
       sessions: required('TABLE_SESSIONS'),
       refreshTokens: required('TABLE_REFRESH_TOKENS'),
+      authenticators: required('TABLE_AUTHENTICATORS'),
     },
     keyset,
     configCacheMs: numberOr(env.CONFIG_CACHE_MS, 30_000),
@@ -66,6 +77,17 @@ function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
       ? { kind: 'ses', from: env.SES_FROM_ADDRESS }
       : env.OUTBOX_FILE
         ? { kind: 'outbox', file: env.OUTBOX_FILE }
+        : { kind: 'none' },
+    sms:
+      env.SMS_TRANSPORT === 'sns'
+        ? { kind: 'sns', senderId: env.SMS_SENDER_ID || undefined }
+        : env.OUTBOX_FILE
+          ? { kind: 'outbox', file: env.OUTBOX_FILE }
+          : { kind: 'none' },
+    secretsKey: env.SECRETS_KMS_KEY_ID
+      ? { kind: 'kms', keyId: env.SECRETS_KMS_KEY_ID }
+      : env.SECRETS_KEY_FILE
+        ? { kind: 'file', path: env.SECRETS_KEY_FILE }
         : { kind: 'none' },
   };
 }

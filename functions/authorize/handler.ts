@@ -4,9 +4,13 @@ import type { ApiResult } from '#shared/http/types';
 import { authorize } from './authorize.ts';
 import { consentPage } from './pages/consent.ts';
 import { loginPage } from './pages/login.ts';
+import { loginPasswordlessPage } from './pages/login-passwordless.ts';
+import { mfaChallengePage } from './pages/mfa-challenge.ts';
+import { mfaEnrollmentPage } from './pages/mfa-enrollment.ts';
 import { resetPasswordPage } from './pages/reset-password.ts';
 import { signupPage } from './pages/signup.ts';
 import { unblockPage } from './pages/unblock.ts';
+import { verifyRedirect } from './verify-redirect.ts';
 
 /**
  * Lambda for /authorize and the hosted pages (infra/routes.ts). Each page module answers
@@ -21,6 +25,10 @@ const pages = new Map<string, (request: EndpointRequest) => Promise<ApiResult>>(
   ['/u/consent', consentPage],
   ['/u/reset-password', resetPasswordPage],
   ['/u/unblock', unblockPage],
+  ['/u/login-passwordless', loginPasswordlessPage],
+  ['/u/mfa-enrollment', mfaEnrollmentPage],
+  ['/u/mfa-challenge', mfaChallengePage],
+  ['/passwordless/verify_redirect', verifyRedirect],
 ]);
 
 export const handler = endpoint(

@@ -8,7 +8,11 @@ import type { ApiResult } from '#shared/http/types';
 import { authorizationCode } from './grants/authorization-code.ts';
 import { clientCredentials } from './grants/client-credentials.ts';
 import type { Grant } from './grants/grant.ts';
+import { mfaOob } from './grants/mfa-oob.ts';
+import { mfaOtp } from './grants/mfa-otp.ts';
+import { mfaRecoveryCode } from './grants/mfa-recovery-code.ts';
 import { password } from './grants/password.ts';
+import { passwordlessOtp } from './grants/passwordless-otp.ts';
 import { passwordRealm } from './grants/password-realm.ts';
 import { refreshToken } from './grants/refresh-token.ts';
 
@@ -19,6 +23,10 @@ export const grants = new Map<string, Grant>([
   ['refresh_token', refreshToken],
   ['password', password],
   ['http://auth0.com/oauth/grant-type/password-realm', passwordRealm],
+  ['http://auth0.com/oauth/grant-type/passwordless/otp', passwordlessOtp],
+  ['http://auth0.com/oauth/grant-type/mfa-otp', mfaOtp],
+  ['http://auth0.com/oauth/grant-type/mfa-oob', mfaOob],
+  ['http://auth0.com/oauth/grant-type/mfa-recovery-code', mfaRecoveryCode],
 ]);
 
 /**

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../tables.ts';
 import { ensureLocalKeyset } from '../keys/local-keyset.ts';
+import { ensureLocalSecretsKey } from '../keys/local-secrets-key.ts';
 import { applyTenant, type ApplyReport } from '../tenant/apply.ts';
 import { InvalidTenantFile } from '../tenant/plan.ts';
 import { readTenantFile } from '../tenant/read-file.ts';
@@ -55,9 +56,12 @@ async function startServing(options: LocalOptions, dataDir: string, database: Ru
 
   const keysetFile = join(scratch ?? dataDir, 'keyset.json');
   await ensureLocalKeyset(keysetFile);
+  const secretsKeyFile = join(scratch ?? dataDir, 'secrets-key.json');
+  await ensureLocalSecretsKey(secretsKeyFile);
   process.env.ISSUER = options.issuer;
   process.env.KEYSET_FILE = keysetFile;
-  // Emails (password reset, unblock, later passwordless) are appended here and printed.
+  process.env.SECRETS_KEY_FILE = secretsKeyFile;
+  // Emails and SMS (password reset, unblock, passwordless, MFA codes) are appended here and printed.
   process.env.OUTBOX_FILE = join(dataDir, 'outbox.jsonl');
   if (options.mtls) process.env.MTLS_BASE_URL = `https://${new URL(options.issuer).hostname}:${options.mtls.port}/`;
 

@@ -32,6 +32,8 @@ export interface UnblockNotice {
  */
 export async function sendUnblockNotice(notice: UnblockNotice): Promise<void> {
   try {
+    // Passwordless SMS users have no email: nothing to notify by mail.
+    if (!notice.user.email) return;
     const throttle = counterKey('bf-notice', notice.connection, notice.identifier.toLowerCase(), notice.ip);
     if (!(await claimOnce(throttle, noticeWindowMs))) return;
     const ticket = await createTicket('unblock', { user_id: notice.user.user_id, counter: notice.counter }, unblockTicketTtlSeconds);

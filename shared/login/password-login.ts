@@ -63,7 +63,8 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
   if (attempt?.blocked) throw blockedAccount();
 
   let check: { ok: boolean; needsRehash: boolean } | undefined;
-  if (user) check = await verifyPassword(password, user.password_hash);
+  // A user without a password (none is stored for passwordless users) cannot log in with one.
+  if (user?.password_hash) check = await verifyPassword(password, user.password_hash);
   else await verifyNothing(password); // an unknown identifier costs what a wrong password costs
 
   if (!user || !check?.ok) {

@@ -45,3 +45,20 @@ export function blockedAccountMail(input: { to: string; tenantName: string | und
     ].join('\n'),
   };
 }
+
+/** STUB (owner: helper A): a passwordless code (and the magic link when `send=link`), with the connection's `options.email` overrides. */
+export function passwordlessEmail(_input: {
+  to: string;
+  tenantName: string | undefined;
+  applicationName: string;
+  connection: import('../connections/passwordless.ts').PasswordlessConnection;
+  code: string;
+  link?: string;
+}): MailMessage {
+  throw new Error('TODO(helper A): passwordlessEmail');
+}
+
+/** STUB (owner: helper A): an MFA one-time code by email (enrolment or challenge). */
+export function mfaEmail(_input: { to: string; tenantName: string | undefined; code: string; enrollment: boolean }): MailMessage {
+  throw new Error('TODO(helper A): mfaEmail');
+}

@@ -4,17 +4,22 @@ import { runtimeConfig } from '../config.ts';
 import { ddb } from './ddb.ts';
 
 /**
- * Users of database connections. Uniqueness of email (and username) per connection is held
+ * Users of database and passwordless connections. Uniqueness of email (and username, and the
+ * phone number of an `sms` user) per connection is held
  * by guard items written in the same transaction as the user, each with
  * `attribute_not_exists(pk)`: of two concurrent signups with one email exactly one commits
  * (aws-notes §4.2). Passwords arrive here already hashed.
  */
 export interface NewUser {
   readonly connection: string;
-  readonly email: string;
+  /** Every database and `email` user has one; an `sms` user has a phone_number instead. */
+  readonly email?: string;
   readonly username?: string;
-  /** argon2id PHC string, or a bcrypt hash imported from Auth0 (rehashed at the next login). */
-  readonly password_hash: string;
+  /**
+   * argon2id PHC string, or a bcrypt hash imported from Auth0 (rehashed at the next login).
+   * Database users always have one; passwordless users never.
+   */
+  readonly password_hash?: string;
   readonly email_verified: boolean;
   readonly user_metadata: Record<string, unknown>;
   readonly app_metadata: Record<string, unknown>;
@@ -28,7 +33,7 @@ export interface NewUser {
 
 /** A stored user: what was created, plus what logins and resets change. Dates are ISO strings. */
 export interface UserRecord extends NewUser {
-  /** `auth0|<24 hex>`: the `sub` of its tokens. */
+  /** `auth0|<24 hex>` (database), `email|…` or `sms|…` (passwordless): the `sub` of its tokens. */
   readonly user_id: string;
   readonly created_at: string;
   readonly updated_at: string;
@@ -45,20 +50,26 @@ export const userKey = {
   user: (userId: string) => `user#${userId}`,
   email: (connection: string, email: string) => `email#${connection}#${email.toLowerCase()}`,
   username: (connection: string, username: string) => `username#${connection}#${username.toLowerCase()}`,
+  /** The phone number of a passwordless `sms` user, in E.164. */
+  phone: (connection: string, phoneNumber: string) => `phone#${connection}#${phoneNumber}`,
 };
 
-/** Auth0-shaped user id: `auth0|` and 24 hex characters. */
-export const newUserId = () => `auth0|${randomBytes(12).toString('hex')}`;
+/** Auth0's user id prefixes: the connection strategy (`auth0` for database connections). */
+export type UserIdPrefix = 'auth0' | 'email' | 'sms';
+
+/** Auth0-shaped user id: the strategy, `|` and 24 hex characters. */
+export const newUserId = (prefix: UserIdPrefix = 'auth0') => `${prefix}|${randomBytes(12).toString('hex')}`;
 
 /** On `exists`, `conflict` names the guard that failed (email wins when both did). */
 export type CreateUserResult = { ok: true; userId: string } | { ok: false; reason: 'exists'; conflict: 'email' | 'username' };
 
 export async function createUser(
   user: NewUser,
-  options: { tableName?: string; client?: DynamoDBDocumentClient; now?: Date } = {},
+  options: { tableName?: string; client?: DynamoDBDocumentClient; now?: Date; idPrefix?: UserIdPrefix } = {},
 ): Promise<CreateUserResult> {
   const table = options.tableName ?? runtimeConfig().tables.users;
-  const userId = newUserId();
+  const prefix = options.idPrefix ?? 'auth0';
+  const userId = newUserId(prefix);
   const now = (options.now ?? new Date()).toISOString();
   const guard = (pk: string) => ({
     Put: { TableName: table, Item: { pk, user_id: userId }, ConditionExpression: 'attribute_not_exists(pk)' },
@@ -74,8 +85,10 @@ export async function createUser(
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          guard(userKey.email(user.connection, user.email)),
+          ...(user.email ? [guard(userKey.email(user.connection, user.email))] : []),
           ...(user.username ? [guard(userKey.username(user.connection, user.username))] : []),
+          // Only an sms user is identified by its phone number; elsewhere it is a profile field.
+          ...(prefix === 'sms' && user.phone_number ? [guard(userKey.phone(user.connection, user.phone_number))] : []),
         ],
       }),
     );
@@ -84,8 +97,9 @@ export async function createUser(
     // Only a failed uniqueness condition means "exists"; throttling or a conflict is an error.
     const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
     if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
-      // CancellationReasons follow TransactItems: [user, email guard, username guard].
-      return { ok: false, reason: 'exists', conflict: reasons[2]?.Code === 'ConditionalCheckFailed' && reasons[1]?.Code !== 'ConditionalCheckFailed' ? 'username' : 'email' };
+      // CancellationReasons follow TransactItems: [user, email guard, username guard] for
+      // database users; a passwordless user has one guard (email or phone), reported as `email`.
+      return { ok: false, reason: 'exists', conflict: user.email && user.username && reasons[2]?.Code === 'ConditionalCheckFailed' && reasons[1]?.Code !== 'ConditionalCheckFailed' ? 'username' : 'email' };
     }
     throw error;
   }
@@ -130,6 +144,11 @@ export async function findUserByLogin(connection: string, identifier: string, op
 /** The user with this email in a connection (an email field, not a login: never a username). */
 export async function findUserByEmail(connection: string, email: string, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
   return email.length > 320 ? undefined : userByGuard(userKey.email(connection, email), options);
+}
+
+/** The passwordless `sms` user with this E.164 phone number in a connection. */
+export async function findUserByPhone(connection: string, phoneNumber: string, options: UserStoreOptions = {}): Promise<UserRecord | undefined> {
+  return phoneNumber.length > 16 ? undefined : userByGuard(userKey.phone(connection, phoneNumber), options);
 }
 
 async function userByGuard(key: string, options: UserStoreOptions): Promise<UserRecord | undefined> {

@@ -149,7 +149,25 @@ export interface TenantSettings {
   readonly flags?: { readonly enable_public_signup_user_exists_error?: boolean };
   /** The Deploy CLI's `attackProtection` section, defaults filled (shared/attack-protection/settings.ts). */
   readonly attack_protection?: AttackProtectionSettings;
+  /** The Deploy CLI's `guardianPolicies` / `guardianFactors` / `guardianFactorTemplates` (shared/mfa/policy.ts). */
+  readonly mfa?: MfaSettings;
   readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** The MFA factors Portcullis offers, by their Deploy CLI `guardianFactors` names. */
+export const mfaFactorNames = ['otp', 'sms', 'email', 'recovery-code'] as const;
+export type MfaFactorName = (typeof mfaFactorNames)[number];
+
+/**
+ * The tenant's MFA policy as the Deploy CLI writes it: `guardianPolicies: {policies:
+ * [all-applications]}` asks every login for a second factor, `[]` (Auth0's default) never;
+ * `guardianFactors: [{name, enabled}]` (all disabled by default, as in Auth0).
+ */
+export interface MfaSettings {
+  readonly policy: 'all-applications' | 'never';
+  readonly factors: Readonly<Record<MfaFactorName, boolean>>;
+  /** `guardianFactorTemplates` for `sms` (Liquid-style `{{code}}`), when the tenant file sets them. */
+  readonly sms_templates?: { readonly enrollment_message?: string; readonly verification_message?: string };
 }
 
 /** Attack protection (reference §16.5, §16.6), on by default as in Auth0. */

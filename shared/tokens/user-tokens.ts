@@ -52,6 +52,11 @@ export interface UserTokenRequest {
   readonly implicit?: boolean;
   /** Epoch milliseconds to issue at (tests); defaults to the clock. */
   readonly now?: number;
+  /**
+   * Authentication methods (OIDC Core §2 `amr`): `["mfa"]` after a second factor, carried by
+   * the ID and access tokens (and kept by the refresh family). Owner: helper E.
+   */
+  readonly amr?: readonly string[];
 }
 
 export interface UserTokenSet {

@@ -37,7 +37,7 @@ export async function requestPasswordReset(request: ResetRequest): Promise<void>
   const email = request.email.trim().toLowerCase();
   if (!email.includes('@')) return;
   const user = await findUserByEmail(request.connection.name, email);
-  if (!user) return;
+  if (!user?.email) return;
   const ticket = await createTicket(
     'reset',
     { user_id: user.user_id, connection: request.connection.name, ...(request.clientId ? { client_id: request.clientId } : {}) },

@@ -139,7 +139,7 @@ describe('/dbconnections (Auth0 database connections)', () => {
       assert.deepEqual(stored?.user_metadata, { plan: 'pro', color: 'blue' });
       assert.equal(stored?.given_name, 'Jane');
       assert.match(String(stored?.password_hash), /^\$argon2id\$/);
-      assert.equal((await verifyPassword(strong, stored!.password_hash)).ok, true);
+      assert.equal((await verifyPassword(strong, stored!.password_hash!)).ok, true);
       assert.equal(JSON.stringify(stored).includes(strong), false, 'the password is stored only hashed');
     });
 
@@ -309,7 +309,7 @@ describe('/dbconnections (Auth0 database connections)', () => {
         for (const r of results.filter((r) => r.status !== 200)) assertLegacy(r, 'invalid_signup', 'Invalid sign up');
         const stored = await storedUser('Users', email);
         const winner = results.findIndex((r) => r.status === 200);
-        assert.equal((await verifyPassword(`${strong}${winner}`, stored!.password_hash)).ok, true, 'the stored user is the winner\'s');
+        assert.equal((await verifyPassword(`${strong}${winner}`, stored!.password_hash!)).ok, true, 'the stored user is the winner\'s');
       }
     });
 
@@ -431,8 +431,8 @@ describe('/dbconnections (Auth0 database connections)', () => {
       assert.match(done.body, /Your password has been changed/);
 
       const stored = await storedUser('Users', email);
-      assert.equal((await verifyPassword(newPassword, stored!.password_hash)).ok, true);
-      assert.equal((await verifyPassword(strong, stored!.password_hash)).ok, false);
+      assert.equal((await verifyPassword(newPassword, stored!.password_hash!)).ok, true);
+      assert.equal((await verifyPassword(strong, stored!.password_hash!)).ok, false);
       assert.ok(stored?.password_changed_at && stored.unblocked_at, 'password_changed_at and unblocked_at are set (a reset lifts brute-force blocks)');
       assert.equal(stored.password_changed_at, stored.unblocked_at);
       assert.equal(stored.email_verified, true);
@@ -441,7 +441,7 @@ describe('/dbconnections (Auth0 database connections)', () => {
       assert.equal(again.status, 400);
       assert.match(again.body, /invalid_ticket/);
       assert.equal((await rawRequest(local(String(mail.link)))).status, 400, 'the page no longer opens');
-      assert.equal((await verifyPassword(newPassword, (await storedUser('Users', email))!.password_hash)).ok, true, 'the second submission changed nothing');
+      assert.equal((await verifyPassword(newPassword, (await storedUser('Users', email))!.password_hash!)).ok, true, 'the second submission changed nothing');
     });
 
     test('concurrent submissions of one ticket: exactly one changes the password', async () => {
@@ -456,7 +456,7 @@ describe('/dbconnections (Auth0 database connections)', () => {
       );
       assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(','));
       const winner = results.findIndex((r) => r.status === 200);
-      assert.equal((await verifyPassword(`Race-Passw0rd-${winner}`, (await storedUser('Users', email))!.password_hash)).ok, true);
+      assert.equal((await verifyPassword(`Race-Passw0rd-${winner}`, (await storedUser('Users', email))!.password_hash!)).ok, true);
     });
 
     test('unknown, malformed and missing tickets: a 400 error page', async () => {
@@ -475,7 +475,7 @@ describe('/dbconnections (Auth0 database connections)', () => {
     test('are stored with the hash as it was in the tenant file, which verifies', async () => {
       const stored = await storedUser('Users', 'imported@example.com');
       assert.equal(stored?.password_hash, importedHash);
-      assert.deepEqual(await verifyPassword(importedPassword, stored!.password_hash), { ok: true, needsRehash: true });
+      assert.deepEqual(await verifyPassword(importedPassword, stored!.password_hash!), { ok: true, needsRehash: true });
     });
 
     test('log in with the password grant, which rehashes them to argon2id', async () => {
@@ -488,7 +488,7 @@ describe('/dbconnections (Auth0 database connections)', () => {
       assert.equal(typeof jsonOf(res).id_token, 'string');
       const stored = await storedUser('Users', 'imported@example.com');
       assert.match(String(stored?.password_hash), /^\$argon2id\$/);
-      assert.deepEqual(await verifyPassword(importedPassword, stored!.password_hash), { ok: true, needsRehash: false });
+      assert.deepEqual(await verifyPassword(importedPassword, stored!.password_hash!), { ok: true, needsRehash: false });
     });
   });
 

@@ -23,6 +23,7 @@ export async function useKeysetFile(issuer = 'https://auth.example.test/'): Prom
     TABLE_RATE_LIMITS: 'unused-rate-limits',
     TABLE_SESSIONS: 'unused-sessions',
     TABLE_REFRESH_TOKENS: 'unused-refresh-tokens',
+    TABLE_AUTHENTICATORS: 'unused-authenticators',
   });
   delete process.env.KEYSET_SECRET_ID;
   resetRuntimeConfig();

@@ -35,7 +35,7 @@ const spoofing = { 'x-forwarded-for': '203.0.113.66', 'true-client-ip': '203.0.1
 
 describe('resolveRequestContext', () => {
   before(() => {
-    Object.assign(process.env, { ISSUER: issuer, KEYSET_FILE: '/nonexistent', TABLE_CLIENTS: 'c', TABLE_USERS: 'u', TABLE_CODES: 'o', TABLE_RATE_LIMITS: 'r', TABLE_SESSIONS: 's', TABLE_REFRESH_TOKENS: 'f' });
+    Object.assign(process.env, { ISSUER: issuer, KEYSET_FILE: '/nonexistent', TABLE_CLIENTS: 'c', TABLE_USERS: 'u', TABLE_CODES: 'o', TABLE_RATE_LIMITS: 'r', TABLE_SESSIONS: 's', TABLE_REFRESH_TOKENS: 'f', TABLE_AUTHENTICATORS: 'a' });
     resetRuntimeConfig();
   });
 

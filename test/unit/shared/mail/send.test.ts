@@ -17,6 +17,7 @@ const baseEnv = {
   TABLE_RATE_LIMITS: 'r',
   TABLE_SESSIONS: 's',
   TABLE_REFRESH_TOKENS: 't',
+  TABLE_AUTHENTICATORS: 'a',
 };
 
 /**

@@ -1,0 +1,9 @@
+import type { Grant } from './grant.ts';
+
+/** STUB (owner: helper E). */
+export const mfaOtp: Grant = {
+  allowsPublicClients: true,
+  async handle() {
+    throw new Error('TODO(helper E): mfaOtp');
+  },
+};
