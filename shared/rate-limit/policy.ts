@@ -15,6 +15,8 @@ export const bucketDefaults = {
   userinfo: { burst: 10, per_second: 5 / 60 },
   /** `POST /dbconnections/change_password`: 10 burst, 1/min, per IP and email (§16.3). */
   change_password: { burst: 10, per_second: 1 / 60 },
+  /** MFA OOB token exchanges (`mfa-oob` grant): 12 burst, 12/min, per mfa_token — Auth0's "per session" (§16.3). */
+  mfa_oob: { burst: 12, per_second: 12 / 60 },
 } as const satisfies Record<string, RateLimitSetting>;
 
 export type BucketName = keyof typeof bucketDefaults;
