@@ -17,6 +17,8 @@ export const bucketDefaults = {
   change_password: { burst: 10, per_second: 1 / 60 },
   /** MFA OOB token exchanges (`mfa-oob` grant): 12 burst, 12/min, per mfa_token — Auth0's "per session" (§16.3). */
   mfa_oob: { burst: 12, per_second: 12 / 60 },
+  /** MFA SMS sends (`/mfa/challenge`, `/mfa/associate` with sms): 10 burst, refilled 1/hour, per user (§8.1, §16.3). */
+  mfa_sms: { burst: 10, per_second: 1 / 3600 },
 } as const satisfies Record<string, RateLimitSetting>;
 
 export type BucketName = keyof typeof bucketDefaults;
