@@ -28,7 +28,8 @@ export interface BruteForceGuard {
   readonly settings: BruteForceSettings;
 }
 
-export function bruteForceGuard(tenant: TenantConfig, connection: DatabaseConnection, identifier: string, ip: string): BruteForceGuard | undefined {
+/** Any connection with Auth0's per-connection `brute_force_protection` switch: database and passwordless alike. */
+export function bruteForceGuard(tenant: TenantConfig, connection: Pick<DatabaseConnection, 'name' | 'bruteForceProtection'>, identifier: string, ip: string): BruteForceGuard | undefined {
   const settings = attackProtection(tenant.settings).brute_force;
   if (!settings.enabled || !connection.bruteForceProtection) return undefined;
   // With auth0-forwarded-for from a trusted client, `ip` is the forwarded one: only it is evaluated.

@@ -1,16 +1,23 @@
+import { canonicalIp } from '../attack-protection/allowlist.ts';
+import { bruteForceGuard, clearLoginFailures, recordLoginAttempt, type BruteForceGuard } from '../attack-protection/brute-force.ts';
+import { blockedAccount, userBlocked } from '../attack-protection/errors.ts';
+import { spendLoginAttempt } from '../attack-protection/suspicious-ip.ts';
+import { sendUnblockNotice } from '../attack-protection/unblock-notice.ts';
 import type { PasswordlessConnection } from '../connections/passwordless.ts';
-import type { UserRecord } from '../store/users.ts';
+import { invalidGrant, type OAuthError } from '../errors.ts';
+import { verifyPasswordlessCode } from '../store/passwordless-codes.ts';
+import { createUser, findUserByEmail, findUserByPhone, getUser, recordLogin, updateUser, type NewUser, type UserRecord } from '../store/users.ts';
 import type { TenantConfig } from '../tenant/model.ts';
 
 /**
- * STUB (owner: helper B — passwordless login). One passwordless login: the code checked
- * (shared/store/passwordless-codes.ts) under brute-force protection and suspicious-IP
- * throttling, then the user found — or created, unless the connection disables signup —
- * and the login recorded. Used by the passwordless OTP grant, the magic link and the hosted page.
+ * One passwordless login: the code checked (shared/store/passwordless-codes.ts) under
+ * brute-force protection and suspicious-IP throttling, then the user found — or created, unless
+ * the connection disables signup — and the login recorded. Used by the passwordless OTP grant,
+ * the magic link and the hosted page.
  *
  * Throws OAuthError: 403 invalid_grant "Wrong email or verification code." / "Wrong phone
- * number or verification code." (wrong, expired, used, killed), 429 too_many_attempts,
- * 401 unauthorized "user is blocked".
+ * number or verification code." (wrong, expired, used, killed, malformed), 429
+ * too_many_attempts, 401 unauthorized "user is blocked".
  */
 export interface PasswordlessLoginInput {
   readonly tenant: TenantConfig;
@@ -23,6 +30,107 @@ export interface PasswordlessLoginInput {
   readonly issuer: string;
 }
 
-export async function passwordlessLogin(_input: PasswordlessLoginInput): Promise<UserRecord> {
-  throw new Error('TODO(helper B): passwordlessLogin');
+/** Auth0's answers to a wrong code (reference §1.4, §3.7), whichever way it is wrong. */
+export const wrongCode = (connection: Pick<PasswordlessConnection, 'strategy'>): OAuthError =>
+  invalidGrant(connection.strategy === 'sms' ? 'Wrong phone number or verification code.' : 'Wrong email or verification code.');
+
+/** Reference §7.1: `^\+[0-9]{1,15}$`. */
+const e164 = /^\+[0-9]{1,15}$/;
+/** No stored email is longer than 320 characters; a longer one names nobody (and would overflow a DynamoDB key). */
+const maxEmailLength = 320;
+/** Codes are short digit strings; anything much longer cannot be one and is not digested. */
+const maxCodeLength = 64;
+
+/**
+ * The identity as /passwordless/start keys its code: the email lower-cased (emails are unique
+ * regardless of case, as the users table's guards are), the phone number as sent. Undefined
+ * when it cannot be one: no code was ever issued for it.
+ */
+export function passwordlessIdentifier(connection: Pick<PasswordlessConnection, 'strategy'>, raw: string): string | undefined {
+  const value = raw.trim();
+  if (connection.strategy === 'sms') return e164.test(value) ? value : undefined;
+  const at = value.indexOf('@');
+  return value.length <= maxEmailLength && at > 0 && at < value.length - 1 && !/\s/.test(value) ? value.toLowerCase() : undefined;
+}
+
+export async function passwordlessLogin(input: PasswordlessLoginInput): Promise<UserRecord> {
+  const { tenant, connection } = input;
+  const identifier = passwordlessIdentifier(connection, input.identifier);
+  // A malformed identity or code is a malformed request: refused without counting (§16.6).
+  if (identifier === undefined || input.code.length === 0 || input.code.length > maxCodeLength) throw wrongCode(connection);
+  const ip = canonicalIp(input.ip);
+  const now = Date.now();
+  const guard = bruteForceGuard(tenant, connection, identifier, ip);
+
+  // As in password-login.ts: every attempt is counted before its code is checked (a success
+  // gives it back), so concurrent guesses cannot all slip under a threshold; the suspicious
+  // IP is refused first, then the blocked pair. The code store's own three-strikes rule is a
+  // second, per-code limit on top of these.
+  const lookup = findUser(connection, identifier);
+  const [ipAttempt, user, attempt] = await Promise.all([settled(spendLoginAttempt(tenant, ip, now)), lookup, guard ? recordLoginAttempt(guard, lookup, now) : undefined]);
+  if (ipAttempt.error !== undefined) throw ipAttempt.error;
+  if (attempt?.blocked) throw blockedAccount();
+
+  const check = await verifyPasswordlessCode({ connection: connection.name, identifier, clientId: input.clientId, code: input.code });
+  if (!check.ok) {
+    if (guard && attempt?.reachedLimit && user) await notifyBlocked(input, identifier, guard, user, ip);
+    throw wrongCode(connection);
+  }
+  // Only once the code is right: a refusal before it would tell who has an account.
+  if (user?.blocked) throw userBlocked();
+
+  const found = user ?? (await signUp(input, identifier));
+  // Receiving the code proves the address (Auth0 marks passwordless email users verified).
+  if (found.email !== undefined && connection.strategy === 'email' && found.email_verified !== true) {
+    await updateUser(found.user_id, { email_verified: true }, { now: new Date(now) });
+  }
+  const [updated] = await Promise.all([recordLogin(found.user_id, { at: new Date(now) }), guard ? clearLoginFailures(guard) : undefined, ipAttempt.value?.refund()]);
+  return updated ?? found;
+}
+
+const findUser = (connection: PasswordlessConnection, identifier: string) =>
+  connection.strategy === 'sms' ? findUserByPhone(connection.name, identifier) : findUserByEmail(connection.name, identifier);
+
+/**
+ * The first login of an identity creates its user (reference §7.1), unless the connection
+ * disables signup — then the code cannot have been sent (/passwordless/start refuses unknown
+ * identities), and a login without a user is refused as a wrong code. Two first logins at
+ * once (two right codes cannot both pass, but a code and a magic link of one start might
+ * race with a signup elsewhere): the guard item lets one create; the other reads the winner.
+ */
+async function signUp(input: PasswordlessLoginInput, identifier: string): Promise<UserRecord> {
+  const { connection } = input;
+  if (connection.disableSignup) throw wrongCode(connection);
+  const sms = connection.strategy === 'sms';
+  const user: NewUser = sms
+    ? { connection: connection.name, phone_number: identifier, name: identifier, nickname: identifier, email_verified: false, user_metadata: {}, app_metadata: {} }
+    : { connection: connection.name, email: identifier, email_verified: true, user_metadata: {}, app_metadata: {} };
+  const created = await createUser(user, { idPrefix: sms ? 'sms' : 'email' });
+  const winner = created.ok ? await getUser(created.userId) : await findUser(connection, identifier);
+  if (!winner) throw new Error(created.ok ? 'passwordless signup: the created user cannot be read back' : 'passwordless signup: the existing user cannot be read');
+  if (winner.blocked) throw userBlocked();
+  return winner;
+}
+
+/** The failure that blocks a pair emails an unblock link (shield `user_notification`); sms users have no email and get none. */
+async function notifyBlocked(input: PasswordlessLoginInput, identifier: string, guard: BruteForceGuard, user: UserRecord, ip: string): Promise<void> {
+  if (!guard.settings.shields.includes('user_notification')) return;
+  await sendUnblockNotice({
+    user,
+    connection: input.connection.name,
+    identifier,
+    ip,
+    counter: guard.key,
+    issuer: input.issuer,
+    tenantName: input.tenant.settings.friendly_name,
+  });
+}
+
+/** A promise's value or the error it rejects with, so a parallel read can finish before it is judged. */
+async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error: error ?? new Error('rejected') };
+  }
 }
