@@ -14,6 +14,8 @@ import type { NewUser } from '../../shared/store/users.ts';
 import { bucketDefaults } from '../../shared/rate-limit/policy.ts';
 import { isObject, Problems, Reader } from './fields.ts';
 import { planAttackProtection } from './plan-attack-protection.ts';
+import { planConnection, passwordlessStrategies } from './plan-connection.ts';
+import { planMfa } from './plan-mfa.ts';
 import { planClient, urls } from './plan-client.ts';
 
 /**
@@ -98,7 +100,8 @@ const knownSettings = new Set([
 function planSettings(root: Reader, problems: Problems): TenantSettings {
   const t = root.object('tenant');
   const attack_protection = planAttackProtection(root);
-  if (!t) return { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, attack_protection, extra: {} };
+  const mfa = planMfa(root);
+  if (!t) return { mtls: { enable_endpoint_aliases: false }, rate_limits: {}, attack_protection, ...(mfa ? { mfa } : {}), extra: {} };
   const rateLimits: Record<string, { burst: number; per_second: number }> = {};
   const rl = t.object('rate_limits');
   for (const name of Object.keys(rl?.obj ?? {})) {
@@ -129,6 +132,7 @@ function planSettings(root: Reader, problems: Problems): TenantSettings {
     idle_session_lifetime: t.integer('idle_session_lifetime', { min: 1, max: 8_760, fallback: 72 }),
     flags: { enable_public_signup_user_exists_error: t.object('flags')?.boolean('enable_public_signup_user_exists_error', false) ?? false },
     attack_protection,
+    ...(mfa ? { mfa } : {}),
     extra,
   };
 }
@@ -169,17 +173,6 @@ function planClientGrant(
   return id && api ? { client_id: id, audience: api.identifier, scope } : undefined;
 }
 
-function planConnection(c: Reader, clientId: (ref: string) => string | undefined): ConnectionRecord | undefined {
-  const name = c.string('name', { required: true, pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/ });
-  const enabled = (c.strings('enabled_clients') ?? []).flatMap((ref) => {
-    const id = clientId(ref);
-    if (!id) c.problems.add(c.at('enabled_clients'), `names no client in this file (${ref})`);
-    return id ? [id] : [];
-  });
-  const options = c.object('options')?.obj ?? {};
-  return name ? { name, strategy: c.string('strategy') ?? 'auth0', enabled_clients: enabled, options } : undefined;
-}
-
 function planCustomDomain(d: Reader): CustomDomainRecord | undefined {
   const domain = d.string('domain', { required: true, pattern: hostPattern });
   const type = d.oneOf('type', ['self_managed_certs', 'auth0_managed_certs'] as const, 'self_managed_certs') ?? 'self_managed_certs';
@@ -202,7 +195,12 @@ function planUser(u: Reader, connections: readonly ConnectionRecord[]): PlannedU
   if (passwordHash !== undefined && !isSupportedPasswordHash(passwordHash)) {
     u.problems.add(u.at('password_hash'), 'must be a bcrypt hash ($2a$, $2b$ or $2y$, cost 4 to 16) or an argon2id PHC string');
   }
-  if (connection && !connections.some((c) => c.name === connection)) u.problems.add(u.at('connection'), `names no connection in this file (${connection})`);
+  const target = connections.find((c) => c.name === connection);
+  if (connection && !target) u.problems.add(u.at('connection'), `names no connection in this file (${connection})`);
+  // Passwordless users have no password and other ids (email|…, sms|…): they sign up at their first login.
+  if (target && (passwordlessStrategies as readonly string[]).includes(target.strategy)) {
+    u.problems.add(u.at('connection'), `is a passwordless connection (${target.strategy}): users are imported into database connections only`);
+  }
   const metadata = u.object('metadata')?.obj ?? u.object('user_metadata')?.obj ?? {};
   const appMetadata = u.object('app_metadata')?.obj ?? {};
   const secret = password !== undefined ? { password } : passwordHash !== undefined ? { password_hash: passwordHash } : undefined;
