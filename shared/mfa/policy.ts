@@ -1,21 +1,38 @@
-import type { MfaFactorName, TenantConfig } from '../tenant/model.ts';
+import { mfaFactorNames, type MfaFactorName, type TenantConfig } from '../tenant/model.ts';
 
 /**
- * STUB (owner: helper C). Whether a login needs a second factor: the tenant's policy is
- * `all-applications`, at least one factor is enabled, and the connection does not exempt its
- * users (`options.mfa.active: false`). Asking for the MFA API audience always needs it (§8).
+ * Whether a login needs a second factor: the tenant's policy is `all-applications`, at least
+ * one factor a user can enrol is enabled, and the connection does not exempt its users
+ * (`options.mfa.active: false`, as Auth0's passwordless and database connections allow).
+ * Asking for the MFA API audience always needs it (reference §8: "requesting that audience
+ * forces MFA"), whatever the policy: its tokens can enrol and remove factors.
  */
-export function mfaApplies(_tenant: TenantConfig, _connection: string, _audience: string | undefined, _issuer: string): boolean {
-  throw new Error('TODO(helper C): mfaApplies');
+export function mfaApplies(tenant: TenantConfig, connection: string, audience: string | undefined, issuer: string): boolean {
+  if (audience !== undefined && isMfaAudience(audience, issuer)) return true;
+  const settings = tenant.settings.mfa;
+  if (!settings || settings.policy !== 'all-applications') return false;
+  // A recovery code is a way back in, not a factor of its own: alone it asks for nothing.
+  if (!enabledFactors(tenant).some((factor) => factor !== 'recovery-code')) return false;
+  return !connectionExempt(tenant, connection);
 }
 
 /** The factors the tenant enables, in a stable order (otp, sms, email, recovery-code). */
-export function enabledFactors(_tenant: TenantConfig): MfaFactorName[] {
-  throw new Error('TODO(helper C): enabledFactors');
+export function enabledFactors(tenant: TenantConfig): MfaFactorName[] {
+  const factors = tenant.settings.mfa?.factors;
+  if (!factors) return [];
+  return mfaFactorNames.filter((name) => factors[name] === true);
 }
 
 /** The MFA API's audience for this issuer (`https://<domain>/mfa/`). */
 export const mfaAudience = (issuer: string) => `${issuer}mfa/`;
 
+/** The audience as Auth0 documents it, or without its trailing slash (both name the MFA API). */
+export const isMfaAudience = (audience: string, issuer: string) => audience === mfaAudience(issuer) || audience === `${issuer}mfa`;
+
 /** The scopes of an MFA-audience access token (reference §8). */
 export const mfaApiScopes = ['enroll', 'read:authenticators', 'remove:authenticators'] as const;
+
+function connectionExempt(tenant: TenantConfig, connection: string): boolean {
+  const mfa = tenant.connections.get(connection)?.options.mfa as { active?: unknown } | undefined;
+  return typeof mfa === 'object' && mfa !== null && mfa.active === false;
+}
