@@ -27,6 +27,8 @@ export interface RefreshFamily {
   readonly scopes: readonly string[];
   readonly sid?: string;
   readonly auth_time: number;
+  /** The login's authentication methods (`["mfa"]`), so refreshed tokens still say how the user logged in. */
+  readonly amr?: readonly string[];
   readonly created_at: number;
   /** Absolute expiry, fixed at issuance; absent when infinite. */
   readonly expires_at?: number;
@@ -55,6 +57,7 @@ export interface NewFamilyInput {
   readonly scopes: readonly string[];
   readonly sid?: string;
   readonly authTime: number;
+  readonly amr?: readonly string[];
   readonly settings: RefreshTokenSettings;
   readonly now?: number;
 }
@@ -111,6 +114,7 @@ export async function createRefreshFamily(input: NewFamilyInput): Promise<{ toke
               scopes: [...input.scopes],
               sid: input.sid,
               auth_time: input.authTime,
+              ...(input.amr?.length ? { amr: [...input.amr] } : {}),
               created_at: now,
               expires_at,
               idle_expires_at,

@@ -23,6 +23,8 @@ export interface AccessTokenInput {
   readonly gty?: string;
   /** RFC 8705 §3.1 certificate binding: base64url SHA-256 of the client certificate. */
   readonly x5tS256?: string;
+  /** Authentication methods (OIDC Core §2 `amr`), e.g. `["mfa"]` after a second factor: APIs may require it. */
+  readonly amr?: readonly string[];
   readonly now?: number;
 }
 
@@ -53,6 +55,7 @@ export async function issueAccessToken(input: AccessTokenInput): Promise<IssuedA
     payload.azp = input.clientId;
   }
   if (api.enforce_policies && api.token_dialect.endsWith('_authz')) payload.permissions = [...input.scopes];
+  if (input.amr?.length) payload.amr = [...input.amr];
   if (input.x5tS256) payload.cnf = { 'x5t#S256': input.x5tS256 };
   const token = await signJwt(payload, api.signing_alg, rfc9068 ? 'at+jwt' : 'JWT');
   return { token, expiresIn: api.token_lifetime };

@@ -23,6 +23,8 @@ export interface IdTokenInput {
   readonly accessToken?: string;
   /** The code returned in the same authorization response (hybrid flow): `c_hash` (OIDC Core §3.3.2.11). */
   readonly code?: string;
+  /** Authentication methods (OIDC Core §2 `amr`): `["mfa"]` once a second factor passed, kept on refresh. */
+  readonly amr?: readonly string[];
   readonly now?: number;
 }
 
@@ -40,6 +42,7 @@ export async function issueIdToken(input: IdTokenInput): Promise<string> {
   };
   if (input.nonce !== undefined) payload.nonce = input.nonce;
   if (input.sid !== undefined) payload.sid = input.sid;
+  if (input.amr?.length) payload.amr = [...input.amr];
   if (input.accessToken !== undefined) payload.at_hash = leftHalfHash(input.accessToken, alg);
   if (input.code !== undefined) payload.c_hash = leftHalfHash(input.code, alg);
   return signJwt(payload, alg);

@@ -1,5 +1,6 @@
 import { accessDenied } from '../errors.ts';
 import type { ParsedCertificate } from '../client-auth/certificate.ts';
+import { isMfaAudience, mfaResourceServer } from '../mfa/mfa-api.ts';
 import { createRefreshFamily } from '../store/refresh-tokens.ts';
 import type { UserRecord } from '../store/users.ts';
 import type { ClientRecord, ResourceServerRecord, TenantConfig } from '../tenant/model.ts';
@@ -73,7 +74,7 @@ export interface UserTokenSet {
 export async function issueUserTokens(request: UserTokenRequest): Promise<UserTokenSet> {
   const { tenant, issuer, client, user, scopes, audience, include } = request;
   const now = request.now ?? Date.now();
-  const api = audience === undefined ? undefined : resourceServer(tenant, audience);
+  const api = audience === undefined ? undefined : resourceServer(tenant, audience, issuer);
   const openid = scopes.includes('openid');
   // Before anything is issued: a refused binding must not leave a refresh family behind.
   const x5tS256 = userTokenBinding(client, api, request.certificate);
@@ -93,6 +94,7 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
           extraAudiences: openid ? [`${issuer}userinfo`] : [],
           gty: request.gty,
           x5tS256,
+          amr: request.amr,
           now,
         })
       : opaqueAccessToken(request, now, x5tS256);
@@ -109,6 +111,7 @@ export async function issueUserTokens(request: UserTokenRequest): Promise<UserTo
           sid: request.sid,
           accessToken: request.atHash ? accessTokenValue : undefined,
           code: request.code,
+          amr: request.amr,
           now,
         })
       : undefined;
@@ -153,6 +156,7 @@ async function refreshToken(request: UserTokenRequest, now: number): Promise<{ t
     scopes: request.scopes,
     sid: request.sid,
     authTime: request.authTime,
+    amr: request.amr,
     settings: request.client.refresh_token,
     now: nowSeconds,
   });
@@ -162,10 +166,19 @@ function offlineAllowed(scopes: readonly string[], api: ResourceServerRecord | u
   return scopes.includes('offline_access') && (api === undefined || api.allow_offline_access);
 }
 
-function resourceServer(tenant: TenantConfig, audience: string): ResourceServerRecord {
-  const api = tenant.resourceServers.get(audience);
+function resourceServer(tenant: TenantConfig, audience: string, issuer: string | undefined): ResourceServerRecord {
+  const api = userApi(tenant, audience, issuer);
   if (!api) throw accessDenied(`Service not enabled within domain: ${audience}`);
   return api;
+}
+
+/**
+ * The API a user token for `audience` is for: the tenant's, or — given the request's issuer —
+ * the MFA API every tenant has (`<issuer>mfa/`, reference §8; shared/mfa/mfa-api.ts).
+ */
+export function userApi(tenant: TenantConfig, audience: string, issuer: string | undefined): ResourceServerRecord | undefined {
+  if (issuer !== undefined && isMfaAudience(audience, issuer)) return mfaResourceServer(issuer);
+  return tenant.resourceServers.get(audience);
 }
 
 /** The scopes OIDC defines (OIDC Core §5.4, §11); they pass whatever the audience. */
@@ -177,9 +190,11 @@ const oidcScopes = new Set(['openid', 'profile', 'email', 'address', 'phone', 'o
  * does for user flows; `offline_access` only when the API allows offline access; no scope
  * requested means `openid`). Throws OAuthError for an unknown audience (403 access_denied
  * "Service not enabled within domain: …"). The caller applies the tenant's default audience.
+ * `issuer` (the request's) admits the MFA API audience; callers that cannot ask for a second
+ * factor leave it out, and that audience stays unknown to them.
  */
-export function grantUserScopes(tenant: TenantConfig, requested: readonly string[] | undefined, audience: string | undefined): string[] {
-  const api = audience === undefined ? undefined : resourceServer(tenant, audience);
+export function grantUserScopes(tenant: TenantConfig, requested: readonly string[] | undefined, audience: string | undefined, issuer?: string): string[] {
+  const api = audience === undefined ? undefined : resourceServer(tenant, audience, issuer);
   const wanted = requested && requested.length > 0 ? requested : ['openid'];
   const granted: string[] = [];
   for (const scope of wanted) {

@@ -64,6 +64,8 @@ export const refreshToken: Grant = {
       audience: family.audience,
       ...(family.sid !== undefined ? { sid: family.sid } : {}),
       authTime: family.auth_time,
+      // The family remembers how the user logged in: a refreshed ID token still says `mfa`.
+      ...(family.amr !== undefined ? { amr: family.amr } : {}),
       gty: 'refresh_token',
       certificate: auth.certificate,
       include: { accessToken: true, idToken: true, refreshToken: false },
