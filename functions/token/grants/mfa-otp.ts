@@ -1,9 +1,33 @@
+import { invalidGrant, invalidRequest } from '#shared/errors';
+import { answeringAuthenticators, confirmEnrolment } from '#shared/mfa/confirm-enrolment';
+import { enabledFactors } from '#shared/mfa/policy';
+import { assertMfaAttemptsLeft, verifyTotp } from '#shared/mfa/verify-otp';
+import { listAuthenticators } from '#shared/store/authenticators';
 import type { Grant } from './grant.ts';
+import { issueAfterMfa, readMfaLogin } from './mfa-login.ts';
 
-/** STUB (owner: helper E). */
+/**
+ * `grant_type=http://auth0.com/oauth/grant-type/mfa-otp` (reference §3.8): `mfa_token` + `otp`,
+ * a TOTP code of the user's authenticator app (±1 step, a step once used is refused, failures
+ * spend the user's MFA failure bucket: verifyTotp). The first right code of a pending
+ * enrolment confirms it (§8.2). Wrong: 403 invalid_grant "Invalid otp_code." (Auth0's text,
+ * which its SDKs match on).
+ */
 export const mfaOtp: Grant = {
   allowsPublicClients: true,
-  async handle() {
-    throw new Error('TODO(helper E): mfaOtp');
+  async handle(input) {
+    const otp = input.params.otp;
+    const login = await readMfaLogin(input);
+    if (!otp) throw invalidRequest('Missing required parameter: otp');
+    const { tenant } = input.request;
+    const userId = login.user.user_id;
+    await assertMfaAttemptsLeft(tenant, userId);
+    const all = await listAuthenticators(userId);
+    // A factor the tenant switched off no longer answers.
+    const candidates = enabledFactors(tenant).includes('otp') ? answeringAuthenticators(all).filter((a) => a.kind === 'otp') : [];
+    const matched = await verifyTotp({ tenant, userId, candidates, code: otp });
+    if (!matched) throw invalidGrant('Invalid otp_code.', { detail: candidates.length === 0 ? 'no otp authenticator' : 'wrong or reused code' });
+    if (!matched.active) await confirmEnrolment(userId, matched, all);
+    return issueAfterMfa(input, login);
   },
 };
