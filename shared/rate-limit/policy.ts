@@ -15,6 +15,15 @@ export const bucketDefaults = {
   userinfo: { burst: 10, per_second: 5 / 60 },
   /** `POST /dbconnections/change_password`: 10 burst, 1/min, per IP and email (§16.3). */
   change_password: { burst: 10, per_second: 1 / 60 },
+  /** `POST /passwordless/start` (and the hosted page's sends): 50 burst, 50/hour, per IP (§16.3). */
+  passwordless_start: { burst: 50, per_second: 50 / 3600 },
+  /**
+   * Passwordless SMS per recipient phone number: 10 burst, 10/hour. Auth0 publishes no number
+   * for passwordless SMS; this is its MFA SMS bucket's size (§16.3) with an hourly refill that
+   * lets a person retry a few times, while nobody can bomb one phone (or run up the SNS bill)
+   * from many IPs.
+   */
+  sms: { burst: 10, per_second: 10 / 3600 },
   /** MFA OOB token exchanges (`mfa-oob` grant): 12 burst, 12/min, per mfa_token — Auth0's "per session" (§16.3). */
   mfa_oob: { burst: 12, per_second: 12 / 60 },
   /** MFA SMS sends (`/mfa/challenge`, `/mfa/associate` with sms): 10 burst, refilled 1/hour, per user (§8.1, §16.3). */
