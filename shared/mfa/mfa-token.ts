@@ -33,7 +33,10 @@ export async function issueMfaToken(_claims: Omit<MfaTokenClaims, 'iat' | 'exp' 
  * The claims of a live mfa_token issued by this issuer to this client. Throws OAuthError:
  * 403 `invalid_grant` "Malformed mfa_token" (anything that does not decrypt, another client's,
  * another issuer's), 403 `expired_token` "mfa_token is expired".
+ * `clientId` undefined (added by helper D): any client's — the MFA API's bearer uses
+ * (`GET /mfa/authenticators`, `POST /mfa/associate` without `client_id`), where the token
+ * alone authenticates, as an access token would.
  */
-export async function readMfaToken(_token: string | undefined, _expect: { issuer: string; clientId: string }, _nowMs?: number): Promise<MfaTokenClaims> {
+export async function readMfaToken(_token: string | undefined, _expect: { issuer: string; clientId: string | undefined }, _nowMs?: number): Promise<MfaTokenClaims> {
   throw new Error('TODO(helper C): readMfaToken');
 }
