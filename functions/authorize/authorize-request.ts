@@ -1,5 +1,6 @@
 import { isValidS256Challenge } from '#shared/crypto/pkce';
 import { enabledDatabaseConnection } from '#shared/connections/database';
+import { passwordlessConnection } from '#shared/connections/passwordless';
 import { invalidRequest, OAuthError, unauthorizedClient } from '#shared/errors';
 import type { TenantConfig } from '#shared/tenant/model';
 import { grantUserScopes } from '#shared/tokens/user-tokens';
@@ -75,7 +76,8 @@ export function validateAuthorizeRequest(tenant: TenantConfig, { params, repeate
 
   let connection: string | undefined;
   if (params.connection !== undefined) {
-    const db = enabledDatabaseConnection(tenant, params.connection, client.client_id);
+    // A database connection, or a passwordless one (email/sms: the passwordless login page).
+    const db = enabledDatabaseConnection(tenant, params.connection, client.client_id) ?? passwordlessConnection(tenant, params.connection, client.client_id);
     if (!db) throw invalidRequest(`The connection ${params.connection} is not enabled for this application`, { detail: 'connection' });
     connection = db.name;
   }

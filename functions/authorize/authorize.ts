@@ -8,6 +8,7 @@ import { verifyIdTokenHint } from '#shared/tokens/id-token-hint';
 import { errorTarget, validateAuthorizeRequest } from './authorize-request.ts';
 import { verifyClientAndRedirect } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';
+import { passwordlessEntry } from './pages/login-passwordless.ts';
 import { sessionAnswers } from './prompt.ts';
 import { readAuthorizeQuery } from './query-params.ts';
 import { finishAuthorization, newTransaction, redirectTo, storeTransaction } from './transaction.ts';
@@ -38,7 +39,9 @@ export async function authorize(request: EndpointRequest): Promise<ApiResult> {
     if (valid.prompt.includes('none')) throw new OAuthError(400, 'login_required', 'Login required');
     const setCookie = await storeTransaction(request, transaction);
     const page = valid.screen_hint === 'signup' ? 'signup' : 'login';
-    return withCookies(redirectTo(`/u/${page}?state=${encodeURIComponent(transaction.id)}`), [setCookie]);
+    // connection=email|sms, or a client with only passwordless connections: the passwordless page.
+    const target = passwordlessEntry(request.tenant, transaction) ?? `/u/${page}?state=${encodeURIComponent(transaction.id)}`;
+    return withCookies(redirectTo(target), [setCookie]);
   } catch (error) {
     if (!isOAuthError(error) || error.statusCode >= 500) throw error;
     return errorToClient(request, errorTarget(query.params, verified), error, query.params.state, verified.client.name);

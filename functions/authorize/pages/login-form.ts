@@ -1,8 +1,10 @@
 import type { DatabaseConnection } from '#shared/connections/database';
+import { passwordlessConnectionsFor } from '#shared/connections/passwordless';
 import type { ApiResult } from '#shared/http/types';
 import { html, type SafeHtml } from '#shared/html/escape';
 import { forgotPasswordUrl } from './forgot-password.ts';
 import { field, formError, formPage, pageUrl, type PageContext } from './forms.ts';
+import { passwordlessLinkText, passwordlessPageUrl } from './login-passwordless.ts';
 
 export interface LoginFormState {
   readonly username?: string | undefined;
@@ -26,6 +28,7 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
 <button type="submit">Continue</button>
 </form>
 <p class="links"><a href="${forgotPasswordUrl(page.state)}">Forgot your password?</a></p>
-${connection.disableSignup ? '' : html`<p class="links">Don't have an account? <a href="${pageUrl('/u/signup', page.state)}">Sign up</a></p>`}`,
+${connection.disableSignup ? '' : html`<p class="links">Don't have an account? <a href="${pageUrl('/u/signup', page.state)}">Sign up</a></p>`}
+${passwordlessConnectionsFor(page.request.tenant, page.client.client_id).map((c) => html`<p class="links"><a href="${passwordlessPageUrl(page.state, c.name)}">${passwordlessLinkText(c)}</a></p>`)}`,
   });
 }
