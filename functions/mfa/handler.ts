@@ -1,9 +1,34 @@
-import { endpoint } from '#shared/http/endpoint';
+import { methodNotAllowed, notFound } from '#shared/errors';
+import { endpoint, type EndpointRequest } from '#shared/http/endpoint';
+import type { ApiResult } from '#shared/http/types';
+import { associateEndpoint } from './associate.ts';
+import { challengeEndpoint } from './challenge.ts';
+import { deleteAuthenticatorEndpoint } from './delete-authenticator.ts';
+import { listAuthenticatorsEndpoint } from './list-authenticators.ts';
 
-/** STUB (owner: helper D): Lambda for the MFA API (infra/routes.ts), CORS-enabled. */
+/**
+ * Lambda for the MFA API (infra/routes.ts, reference §8): POST /mfa/associate,
+ * POST /mfa/challenge, GET /mfa/authenticators, DELETE /mfa/authenticators/{authenticator_id}.
+ * Browser apps call it cross-origin (auth0.js, SPAs managing their factors): `OPTIONS`
+ * answers CORS preflights (shared/http/cors.ts) and each endpoint checks the origin against
+ * the client it serves.
+ */
+type Target = (request: EndpointRequest) => Promise<ApiResult>;
+
+const endpoints = new Map<string, ReadonlyMap<string, Target>>([
+  ['/mfa/associate', new Map([['POST', associateEndpoint]])],
+  ['/mfa/challenge', new Map([['POST', challengeEndpoint]])],
+  ['/mfa/authenticators', new Map([['GET', listAuthenticatorsEndpoint]])],
+  ['/mfa/authenticators/{authenticator_id}', new Map([['DELETE', deleteAuthenticatorEndpoint]])],
+]);
+
 export const handler = endpoint(
-  async () => {
-    throw new Error('TODO(helper D): the MFA API');
+  async (request) => {
+    const methods = endpoints.get(request.event.resource);
+    if (!methods) throw notFound('Not found');
+    const target = methods.get(request.event.httpMethod);
+    if (!target) throw methodNotAllowed(`Method ${request.event.httpMethod} not allowed`, { headers: { Allow: [...methods.keys()].join(', ') } });
+    return target(request);
   },
   { rateLimit: { buckets: [] }, cors: true },
 );
