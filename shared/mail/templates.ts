@@ -1,4 +1,5 @@
 import type { MailMessage } from './send.ts';
+import { fillTemplate } from './template-text.ts';
 
 /**
  * The emails Portcullis sends, as plain text: what Auth0's default templates say, in our own
@@ -46,8 +47,21 @@ export function blockedAccountMail(input: { to: string; tenantName: string | und
   };
 }
 
-/** STUB (owner: helper A): a passwordless code (and the magic link when `send=link`), with the connection's `options.email` overrides. */
-export function passwordlessEmail(_input: {
+/** How long a code lives, in words ("3 minutes", "1 hour"). */
+function lifetimeWords(seconds: number): string {
+  if (seconds % 3600 === 0) return seconds === 3600 ? '1 hour' : `${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
+
+/**
+ * A passwordless code, or the magic link when `send=link` (the code is inside the link then).
+ * The connection's `options.email.subject` / `body` replace ours when set (Auth0's email
+ * connection template), with `{{ code }}`, `{{ link }}`, `{{ application.name }}` and
+ * `{{ friendly_name }}` filled in (./template-text.ts). `options.email.from` is not used: SES
+ * sends from the tenant's verified identity only.
+ */
+export function passwordlessEmail(input: {
   to: string;
   tenantName: string | undefined;
   applicationName: string;
@@ -55,10 +69,61 @@ export function passwordlessEmail(_input: {
   code: string;
   link?: string;
 }): MailMessage {
-  throw new Error('TODO(helper A): passwordlessEmail');
+  const name = input.tenantName || fallbackName;
+  const values = { code: input.code, link: input.link, 'application.name': input.applicationName, friendly_name: name, 'tenant.friendly_name': name, email: input.to };
+  const custom = input.connection.emailTemplate;
+  const lifetime = lifetimeWords(input.connection.codeLifetimeSeconds);
+  const subject = custom?.subject ? fillTemplate(custom.subject, values) : input.link ? `Log in to ${input.applicationName}` : `Your ${name} verification code`;
+  const text = custom?.body
+    ? fillTemplate(custom.body, values)
+    : input.link
+      ? [
+          'Hello,',
+          '',
+          `To log in to ${input.applicationName} as ${input.to}, open this link:`,
+          '',
+          input.link,
+          '',
+          `It works once and expires in ${lifetime}. If you did not ask for it, ignore this email.`,
+        ].join('\n')
+      : [
+          'Hello,',
+          '',
+          `Your code to log in to ${input.applicationName} is:`,
+          '',
+          input.code,
+          '',
+          `It works once and expires in ${lifetime}. If you did not ask for it, ignore this email.`,
+        ].join('\n');
+  return {
+    to: input.to,
+    template: input.link ? 'passwordless_link' : 'passwordless_code',
+    // The subject line is a single line whatever a template says (no header injection into SES).
+    subject: subject.replace(/[\r\n]+/g, ' ').trim().slice(0, 200) || `Your ${name} verification code`,
+    text,
+    code: input.code,
+    ...(input.link !== undefined ? { link: input.link } : {}),
+  };
 }
 
-/** STUB (owner: helper A): an MFA one-time code by email (enrolment or challenge). */
-export function mfaEmail(_input: { to: string; tenantName: string | undefined; code: string; enrollment: boolean }): MailMessage {
-  throw new Error('TODO(helper A): mfaEmail');
+/** An MFA one-time code by email, for an enrolment (`mfa_email_enrollment`) or a challenge (`mfa_email_verification`). */
+export function mfaEmail(input: { to: string; tenantName: string | undefined; code: string; enrollment: boolean }): MailMessage {
+  const name = input.tenantName || fallbackName;
+  return {
+    to: input.to,
+    template: input.enrollment ? 'mfa_email_enrollment' : 'mfa_email_verification',
+    subject: `${input.code} is your ${name} verification code`,
+    code: input.code,
+    text: [
+      'Hello,',
+      '',
+      input.enrollment
+        ? `Enter this code to add ${input.to} as a second factor of your ${name} account:`
+        : `Enter this code to finish logging in to your ${name} account:`,
+      '',
+      input.code,
+      '',
+      'If you did not ask for it, someone may know your password: consider changing it.',
+    ].join('\n'),
+  };
 }

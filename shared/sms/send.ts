@@ -1,7 +1,12 @@
+import { runtimeConfig } from '../config.ts';
+import { log } from '../log.ts';
+import { appendSmsToOutbox } from '../mail/outbox.ts';
+import { sendWithSns } from './sns.ts';
+
 /**
- * STUB (owner: helper A). Sends one SMS where runtimeConfig().sms says: Amazon SNS on AWS
- * (direct publish to the phone number), the local outbox (`OUTBOX_FILE`, channel `sms`, also
- * printed) under `npm start`, or nowhere with a warning.
+ * Sends one SMS where runtimeConfig().sms says: Amazon SNS on AWS (direct publish to the
+ * phone number), the local outbox (`OUTBOX_FILE`, channel `sms`, also printed) under
+ * `npm start`, or nowhere with a warning. Messages are built in ./templates.ts.
  */
 export interface SmsMessage {
   /** E.164 phone number. */
@@ -13,6 +18,10 @@ export interface SmsMessage {
   readonly link?: string;
 }
 
-export async function sendSms(_message: SmsMessage): Promise<void> {
-  throw new Error('TODO(helper A): sendSms');
+export async function sendSms(message: SmsMessage): Promise<void> {
+  const sms = runtimeConfig().sms;
+  if (sms.kind === 'sns') return sendWithSns(sms.senderId, message);
+  if (sms.kind === 'outbox') return appendSmsToOutbox(sms.file, message);
+  // Never the number, the text or the code: the text carries a one-time code.
+  log.warn('sms not sent: no SMS transport is configured (SMS_TRANSPORT=sns or OUTBOX_FILE)', { template: message.template });
 }
