@@ -1,8 +1,16 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
+import { invalidGrant, OAuthError } from '../errors.ts';
+import { keyset, type LoadedKey, type LoadedKeyset } from '../tokens/keyset.ts';
+
 /**
- * STUB (owner: helper C). The `mfa_token` of an `mfa_required` answer (reference §8.5): a
- * stateless, encrypted token (JWE `dir`/A256GCM keyed from the keyset, as
- * shared/tokens/opaque-access-token.ts) that lives 10 minutes and says whose first factor
- * passed and what the grant asked for, so the MFA grants can issue exactly those tokens.
+ * The `mfa_token` of an `mfa_required` answer (reference §8.5): a stateless, encrypted token
+ * that lives 10 minutes (§3.8) and says whose first factor passed and what the grant asked
+ * for, so the MFA grants can issue exactly those tokens. Like the opaque /userinfo tokens
+ * (shared/tokens/opaque-access-token.ts) it is a JWE `dir`/`A256GCM` under a key derived with
+ * HKDF-SHA256 from the keyset's current RS256 private key, but with its own HKDF info and
+ * `cty`: one can never be read as the other. No table is touched per token; a rotation that
+ * retires the key ends the tokens it made.
  */
 export const mfaTokenLifetimeSeconds = 600;
 
@@ -25,18 +33,82 @@ export interface MfaTokenClaims {
   readonly jti: string;
 }
 
-export async function issueMfaToken(_claims: Omit<MfaTokenClaims, 'iat' | 'exp' | 'jti'>, _nowMs?: number): Promise<string> {
-  throw new Error('TODO(helper C): issueMfaToken');
+const keyAlg = 'RS256';
+const contentType = 'portcullis-mfa';
+const derived = new Map<string, Uint8Array>();
+
+function contentKey(key: LoadedKey): Uint8Array {
+  let cek = derived.get(key.kid);
+  if (!cek) {
+    const d = (key.key.export({ format: 'jwk' }) as { d?: string }).d;
+    if (!d) throw new Error(`mfa tokens: key ${key.kid} has no private part`);
+    cek = new Uint8Array(hkdfSync('sha256', Buffer.from(d, 'base64url'), 'portcullis', 'mfa-token/A256GCM', 32));
+    derived.set(key.kid, cek);
+  }
+  return cek;
 }
+
+export async function issueMfaToken(claims: Omit<MfaTokenClaims, 'iat' | 'exp' | 'jti'>, nowMs = Date.now(), loaded?: LoadedKeyset): Promise<string> {
+  const key = (loaded ?? (await keyset())).signing.get(keyAlg);
+  if (!key) throw new Error(`mfa tokens: no current ${keyAlg} key`);
+  const iat = Math.floor(nowMs / 1000);
+  const full: MfaTokenClaims = { ...claims, iat, exp: iat + mfaTokenLifetimeSeconds, jti: randomBytes(16).toString('base64url') };
+  return new CompactEncrypt(Buffer.from(JSON.stringify(full)))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: key.kid, cty: contentType })
+    .encrypt(contentKey(key));
+}
+
+const malformed = (detail: string) => invalidGrant('Malformed mfa_token', { detail });
 
 /**
  * The claims of a live mfa_token issued by this issuer to this client. Throws OAuthError:
  * 403 `invalid_grant` "Malformed mfa_token" (anything that does not decrypt, another client's,
  * another issuer's), 403 `expired_token` "mfa_token is expired".
- * `clientId` undefined (added by helper D): any client's — the MFA API's bearer uses
- * (`GET /mfa/authenticators`, `POST /mfa/associate` without `client_id`), where the token
- * alone authenticates, as an access token would.
  */
-export async function readMfaToken(_token: string | undefined, _expect: { issuer: string; clientId: string | undefined }, _nowMs?: number): Promise<MfaTokenClaims> {
-  throw new Error('TODO(helper C): readMfaToken');
+export async function readMfaToken(
+  token: string | undefined,
+  expect: { issuer: string; clientId: string },
+  nowMs = Date.now(),
+  loaded?: LoadedKeyset,
+): Promise<MfaTokenClaims> {
+  const claims = await decrypt(token, loaded);
+  if (!claims) throw malformed('mfa_token does not decrypt or has unexpected claims');
+  if (claims.iss !== expect.issuer) throw malformed('mfa_token of another issuer');
+  if (claims.client_id !== expect.clientId) throw malformed('mfa_token of another client');
+  if (claims.exp <= Math.floor(nowMs / 1000)) {
+    throw new OAuthError(403, 'expired_token', 'mfa_token is expired', { detail: `expired at ${claims.exp}` });
+  }
+  return claims;
+}
+
+async function decrypt(token: string | undefined, loaded: LoadedKeyset | undefined): Promise<MfaTokenClaims | undefined> {
+  // Ours are a few hundred characters; a huge value is not worth decrypting.
+  if (typeof token !== 'string' || token.length > 4096 || token.split('.').length !== 5) return undefined;
+  let kid: unknown;
+  try {
+    const header = decodeProtectedHeader(token);
+    if (header.alg !== 'dir' || header.enc !== 'A256GCM' || header.cty !== contentType) return undefined;
+    kid = header.kid;
+  } catch {
+    return undefined;
+  }
+  const key = (loaded ?? (await keyset())).keys.find((k) => k.kid === kid && k.alg === keyAlg);
+  if (!key) return undefined;
+  try {
+    const { plaintext } = await compactDecrypt(token, contentKey(key), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+    const claims = JSON.parse(Buffer.from(plaintext).toString('utf8')) as unknown;
+    return wellFormed(claims) ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function wellFormed(value: unknown): value is MfaTokenClaims {
+  if (!value || typeof value !== 'object') return false;
+  const c = value as Record<string, unknown>;
+  const strings = ['iss', 'sub', 'client_id', 'connection', 'jti'].every((name) => typeof c[name] === 'string');
+  const numbers = ['auth_time', 'iat', 'exp'].every((name) => typeof c[name] === 'number');
+  const scope = Array.isArray(c.scope) && c.scope.every((s) => typeof s === 'string');
+  const optional = (name: string) => c[name] === undefined || typeof c[name] === 'string';
+  return strings && numbers && scope && optional('audience') && optional('gty');
 }
