@@ -1,5 +1,5 @@
 import type { ResourceServerRecord } from '../tenant/model.ts';
-import { mfaApiScopes, mfaAudience } from './policy.ts';
+import { isMfaAudience as namesMfaApi, mfaApiScopes, mfaAudience } from './policy.ts';
 
 /**
  * The MFA API as a resource server no tenant file declares (reference §8, §15.1): Auth0 answers
@@ -22,5 +22,5 @@ export function mfaResourceServer(issuer: string): ResourceServerRecord {
   };
 }
 
-/** Whether `audience` is this issuer's MFA API. */
-export const isMfaAudience = (audience: string | undefined, issuer: string) => audience !== undefined && audience === mfaAudience(issuer);
+/** Whether `audience` is this issuer's MFA API (with or without the trailing slash, as policy.ts reads it). */
+export const isMfaAudience = (audience: string | undefined, issuer: string) => audience !== undefined && namesMfaApi(audience, issuer);
