@@ -3,7 +3,7 @@ import { bruteForceGuard, clearLoginFailures, recordLoginAttempt, type BruteForc
 import { blockedAccount, userBlocked } from '../attack-protection/errors.ts';
 import { spendLoginAttempt } from '../attack-protection/suspicious-ip.ts';
 import { sendUnblockNotice } from '../attack-protection/unblock-notice.ts';
-import type { PasswordlessConnection } from '../connections/passwordless.ts';
+import { passwordlessIdentifier, type PasswordlessConnection } from '../connections/passwordless.ts';
 import { invalidGrant, type OAuthError } from '../errors.ts';
 import { verifyPasswordlessCode } from '../store/passwordless-codes.ts';
 import { createUser, findUserByEmail, findUserByPhone, getUser, recordLogin, updateUser, type NewUser, type UserRecord } from '../store/users.ts';
@@ -34,27 +34,12 @@ export interface PasswordlessLoginInput {
 export const wrongCode = (connection: Pick<PasswordlessConnection, 'strategy'>): OAuthError =>
   invalidGrant(connection.strategy === 'sms' ? 'Wrong phone number or verification code.' : 'Wrong email or verification code.');
 
-/** Reference §7.1: `^\+[0-9]{1,15}$`. */
-const e164 = /^\+[0-9]{1,15}$/;
-/** No stored email is longer than 320 characters; a longer one names nobody (and would overflow a DynamoDB key). */
-const maxEmailLength = 320;
 /** Codes are short digit strings; anything much longer cannot be one and is not digested. */
 const maxCodeLength = 64;
 
-/**
- * The identity as /passwordless/start keys its code: the email lower-cased (emails are unique
- * regardless of case, as the users table's guards are), the phone number as sent. Undefined
- * when it cannot be one: no code was ever issued for it.
- */
-export function passwordlessIdentifier(connection: Pick<PasswordlessConnection, 'strategy'>, raw: string): string | undefined {
-  const value = raw.trim();
-  if (connection.strategy === 'sms') return e164.test(value) ? value : undefined;
-  const at = value.indexOf('@');
-  return value.length <= maxEmailLength && at > 0 && at < value.length - 1 && !/\s/.test(value) ? value.toLowerCase() : undefined;
-}
-
 export async function passwordlessLogin(input: PasswordlessLoginInput): Promise<UserRecord> {
   const { tenant, connection } = input;
+  // The identity as /passwordless/start keyed its code (lower-cased email, E.164 number).
   const identifier = passwordlessIdentifier(connection, input.identifier);
   // A malformed identity or code is a malformed request: refused without counting (§16.6).
   if (identifier === undefined || input.code.length === 0 || input.code.length > maxCodeLength) throw wrongCode(connection);

@@ -1,16 +1,16 @@
 import { databaseConnectionsFor } from '#shared/connections/database';
-import { passwordlessConnection, passwordlessConnectionsFor, type PasswordlessConnection } from '#shared/connections/passwordless';
+import { passwordlessConnection, passwordlessConnectionsFor, passwordlessIdentifier, type PasswordlessConnection } from '#shared/connections/passwordless';
 import { isOAuthError } from '#shared/errors';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult } from '#shared/http/types';
 import { html, type SafeHtml } from '#shared/html/escape';
-import { passwordlessIdentifier, passwordlessLogin } from '#shared/login/passwordless-login';
+import { passwordlessLogin } from '#shared/login/passwordless-login';
+import { sendPasswordlessCode } from '#shared/login/passwordless-start';
 import type { TenantConfig } from '#shared/tenant/model';
 import type { AuthorizationTransaction } from '../transaction.ts';
 import { afterFirstFactor } from './after-login.ts';
 import { pageFailure } from './failure.ts';
 import { field, formError, formPage, pageContext, pageError, pageUrl, submittedForm, type PageContext } from './forms.ts';
-import { sendLoginCode } from './passwordless-send.ts';
 
 /**
  * The hosted passwordless login, `/u/login-passwordless?state=…&connection=email|sms` (Auth0
@@ -51,7 +51,16 @@ export async function loginPasswordlessPage(request: EndpointRequest): Promise<A
     if (!identifier) return identifierForm(page, connection, { value: raw.slice(0, 320), status: 400, error: identifierHelp(connection) });
     let headers: Record<string, string>;
     try {
-      headers = await sendLoginCode(page, connection, identifier);
+      // Exactly what POST /passwordless/start with send=code does, under its buckets.
+      ({ headers } = await sendPasswordlessCode({
+        tenant: request.tenant,
+        issuer: request.context.issuer,
+        client: page.client,
+        connection,
+        identifier,
+        send: 'code',
+        ip: request.context.clientIp,
+      }));
     } catch (error) {
       if (!isOAuthError(error)) throw error;
       return identifierForm(page, connection, { value: identifier, ...pageFailure(error) });
