@@ -64,17 +64,20 @@ const malformed = (detail: string) => invalidGrant('Malformed mfa_token', { deta
  * The claims of a live mfa_token issued by this issuer to this client. Throws OAuthError:
  * 403 `invalid_grant` "Malformed mfa_token" (anything that does not decrypt, another client's,
  * another issuer's), 403 `expired_token` "mfa_token is expired".
+ * `clientId` undefined (helper D): any client's token — the MFA API's bearer uses
+ * (`GET /mfa/authenticators`, `/mfa/associate` without `client_id`), where the token alone
+ * authenticates, as an access token would.
  */
 export async function readMfaToken(
   token: string | undefined,
-  expect: { issuer: string; clientId: string },
+  expect: { issuer: string; clientId: string | undefined },
   nowMs = Date.now(),
   loaded?: LoadedKeyset,
 ): Promise<MfaTokenClaims> {
   const claims = await decrypt(token, loaded);
   if (!claims) throw malformed('mfa_token does not decrypt or has unexpected claims');
   if (claims.iss !== expect.issuer) throw malformed('mfa_token of another issuer');
-  if (claims.client_id !== expect.clientId) throw malformed('mfa_token of another client');
+  if (expect.clientId !== undefined && claims.client_id !== expect.clientId) throw malformed('mfa_token of another client');
   if (claims.exp <= Math.floor(nowMs / 1000)) {
     throw new OAuthError(403, 'expired_token', 'mfa_token is expired', { detail: `expired at ${claims.exp}` });
   }
