@@ -32,7 +32,7 @@ export async function authorize(request: EndpointRequest): Promise<ApiResult> {
       currentSession(request.event, request.tenant),
     ]);
     const transaction = newTransaction({ ...valid, ...(hint ? { hint_sub: hint.sub } : {}) }, now);
-    const usable = session !== undefined && sessionAnswers(request.tenant, session, transaction, now);
+    const usable = session !== undefined && sessionAnswers(request.tenant, session, transaction, now, request.context.issuer);
     const user = usable ? await getUser(session.user_id) : undefined;
     if (session && user) return await finishAuthorization(request, transaction, session, { stored: false, setCookies: [], user });
     // OIDC Core §3.1.2.6; also when the session is too old for max_age (conformance: doorkeeper#274).

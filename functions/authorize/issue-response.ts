@@ -34,6 +34,7 @@ export async function issueAuthorizationResponse(
         user_id: user.user_id,
         sid: session.sid,
         auth_time: session.auth_time,
+        ...(session.amr?.length ? { amr: [...session.amr] } : {}),
       })
     : undefined;
   const wantsAccessToken = types.includes('token');
@@ -50,6 +51,8 @@ export async function issueAuthorizationResponse(
           nonce: transaction.nonce,
           sid: session.sid,
           authTime: session.auth_time,
+          // How the session's login was made (`["mfa"]` after a second factor): the tokens' amr.
+          ...(session.amr?.length ? { amr: session.amr } : {}),
           include: { accessToken: wantsAccessToken, idToken: wantsIdToken, refreshToken: false },
           // The front channel has no client certificate: a client that requires one gets an error.
           certificate: undefined,

@@ -1,5 +1,7 @@
 import { enabledDatabaseConnection } from '#shared/connections/database';
+import { passwordlessConnection } from '#shared/connections/passwordless';
 import { invalidRequest } from '#shared/errors';
+import { mfaApplies } from '#shared/mfa/policy';
 import type { SessionRecord } from '#shared/store/sessions';
 import type { TenantConfig } from '#shared/tenant/model';
 
@@ -47,19 +49,27 @@ export function sessionSatisfies(
  * every page share, so no page can be reached around it (say, the consent page's URL typed in
  * after /authorize asked for a login). The session's connection must be enabled for the client
  * (Auth0 shows the login page otherwise); an `id_token_hint` names the only user who may answer
- * (OIDC Core §3.1.2.2); and a session logged in for this very request (`fresh`: on its login
- * or signup page) answers it whatever `prompt` and `max_age` said, while an older one must
- * satisfy them.
+ * (OIDC Core §3.1.2.2); when MFA applies to the request now (the tenant's policy, or the MFA
+ * API audience), only a session whose login passed a second factor (`amr` has `mfa`) answers —
+ * one made before MFA was turned on logs in again; and a session logged in for this very
+ * request (`fresh`: on its login or signup page) answers it whatever `prompt` and `max_age`
+ * said, while an older one must satisfy them.
  */
 export function sessionAnswers(
   tenant: TenantConfig,
-  session: Pick<SessionRecord, 'auth_time' | 'connection' | 'user_id'>,
-  request: { client_id: string; prompt: readonly string[]; max_age?: number; connection?: string; hint_sub?: string },
+  session: Pick<SessionRecord, 'auth_time' | 'connection' | 'user_id' | 'amr'>,
+  request: { client_id: string; prompt: readonly string[]; max_age?: number; connection?: string; hint_sub?: string; audience?: string },
   nowSeconds: number,
+  issuer: string,
   fresh = false,
 ): boolean {
-  if (!enabledDatabaseConnection(tenant, session.connection, request.client_id)) return false;
+  if (!enabledConnection(tenant, session.connection, request.client_id)) return false;
   if (request.hint_sub !== undefined && request.hint_sub !== session.user_id) return false;
   if (request.connection !== undefined && session.connection !== request.connection) return false;
+  if (!session.amr?.includes('mfa') && mfaApplies(tenant, session.connection, request.audience, issuer)) return false;
   return fresh || sessionSatisfies(session, request, nowSeconds);
 }
+
+/** A database connection or a passwordless one (email, sms) that the client has enabled. */
+const enabledConnection = (tenant: TenantConfig, name: string, clientId: string) =>
+  enabledDatabaseConnection(tenant, name, clientId) !== undefined || passwordlessConnection(tenant, name, clientId) !== undefined;

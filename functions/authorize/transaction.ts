@@ -10,7 +10,7 @@ import { matchesCallback } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';
 import { issueAuthorizationResponse } from './issue-response.ts';
 import { sessionAnswers } from './prompt.ts';
-import { browserBinder, consumeTransaction, findTransaction, markTransactionLogin, newTransactionId, saveTransaction } from '#shared/store/login-transactions';
+import { browserBinder, consumeTransaction, findTransaction, markTransactionLogin, newTransactionId, saveTransaction, type FirstFactorRecord } from '#shared/store/login-transactions';
 
 /**
  * A validated /authorize request waiting for the user (login, signup, consent). Stored in the
@@ -43,6 +43,8 @@ export interface AuthorizationTransaction {
   readonly hint_sub?: string;
   /** The session logged in on the login or signup page for this transaction (markTransactionLogin). */
   readonly login_sid?: string;
+  /** The first factor that passed while a second one is pending (markTransactionFirstFactor, the MFA pages). */
+  readonly first_factor?: FirstFactorRecord;
   /** Epoch seconds. */
   readonly created_at: number;
 }
@@ -93,7 +95,7 @@ export async function finishAuthorization(request: EndpointRequest, transaction:
   const client = verifiedClient(request, transaction);
   const cookies = [...options.setCookies];
   const fresh = options.freshLogin === true || (transaction.login_sid !== undefined && transaction.login_sid === session.sid);
-  if (!sessionAnswers(request.tenant, session, transaction, Math.floor(Date.now() / 1000), fresh)) {
+  if (!sessionAnswers(request.tenant, session, transaction, Math.floor(Date.now() / 1000), request.context.issuer, fresh)) {
     // A page reached around the login (e.g. /u/consent typed in after prompt=login): log in first.
     if (!options.stored) throw new Error('finishAuthorization: /authorize passed a session that does not answer the request');
     return withCookies(redirectTo(`/u/login?state=${encodeURIComponent(transaction.id)}`), cookies);

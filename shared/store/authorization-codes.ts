@@ -25,6 +25,8 @@ export interface AuthorizationCodeGrant {
   readonly user_id: string;
   readonly sid: string;
   readonly auth_time: number;
+  /** The session's authentication methods (`["mfa"]` after a second factor): the tokens' `amr`. */
+  readonly amr?: readonly string[];
 }
 
 export const codeLifetimeSeconds = 60;
@@ -126,6 +128,7 @@ function grantOf(item: Record<string, unknown>): AuthorizationCodeGrant {
     user_id: item.user_id as string,
     sid: item.sid as string,
     auth_time: Number(item.auth_time),
+    ...(Array.isArray(item.amr) ? { amr: item.amr.filter((v): v is string => typeof v === 'string') } : {}),
   };
 }
 

@@ -13,6 +13,20 @@ export interface StoredTransaction {
   readonly created_at: number;
   /** The session logged in for this transaction (markTransactionLogin). */
   readonly login_sid?: string;
+  /** A first factor that passed for this transaction while MFA is pending (markTransactionFirstFactor). */
+  readonly first_factor?: FirstFactorRecord;
+}
+
+/**
+ * Whose first factor (password, passwordless code, magic link) passed for a transaction that
+ * still needs a second one. Kept on the transaction itself, so it is bound to the browser
+ * that holds the transaction's binder: the MFA pages read the user from here, never from a form.
+ */
+export interface FirstFactorRecord {
+  readonly user_id: string;
+  readonly connection: string;
+  /** Epoch seconds of the first factor. */
+  readonly at: number;
 }
 
 /**
@@ -55,10 +69,42 @@ export async function findTransaction<T extends StoredTransaction>(event: ApiEve
   const binder = readCookies(event).get(binderCookieName);
   if (!isToken(binder)) return undefined;
   const out = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: key(id) }, ConsistentRead: true }));
-  const item = out.Item as { transaction?: Omit<T, 'id'>; binder?: string; expiresAt?: number; login_sid?: unknown } | undefined;
+  const item = out.Item as { transaction?: Omit<T, 'id'>; binder?: string; expiresAt?: number; login_sid?: unknown; first_factor?: unknown } | undefined;
   if (!item?.transaction || typeof item.binder !== 'string' || !(Number(item.expiresAt) > nowSeconds)) return undefined;
   if (!safeEqual(sha256Base64Url(binder), item.binder)) return undefined;
-  return { ...item.transaction, ...(typeof item.login_sid === 'string' ? { login_sid: item.login_sid } : {}), id } as T;
+  const firstFactor = asFirstFactor(item.first_factor);
+  return { ...item.transaction, ...(typeof item.login_sid === 'string' ? { login_sid: item.login_sid } : {}), ...(firstFactor ? { first_factor: firstFactor } : {}), id } as T;
+}
+
+function asFirstFactor(value: unknown): FirstFactorRecord | undefined {
+  const v = value as Partial<FirstFactorRecord> | undefined;
+  if (typeof v?.user_id !== 'string' || typeof v.connection !== 'string' || typeof v.at !== 'number') return undefined;
+  return { user_id: v.user_id, connection: v.connection, at: v.at };
+}
+
+/**
+ * Records that `factor.user_id` passed the first factor for this transaction and must now pass
+ * a second (the hosted MFA pages). A later first factor in the same transaction (the user went
+ * back and logged in as someone else) replaces it; an older one never replaces a newer one.
+ * False when the transaction is gone or expired.
+ */
+export async function markTransactionFirstFactor(id: string, factor: FirstFactorRecord, nowSeconds = Math.floor(Date.now() / 1000)): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: key(id) },
+        UpdateExpression: 'SET first_factor = :factor',
+        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND (attribute_not_exists(first_factor) OR first_factor.#at <= :at)',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':factor': { user_id: factor.user_id, connection: factor.connection, at: factor.at }, ':now': nowSeconds, ':at': factor.at },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }
 
 /**

@@ -35,6 +35,12 @@ export interface SessionRecord {
   readonly issuer?: string;
   /** Epoch seconds of the logout that ended it, if it has ended. */
   readonly ended_at?: number;
+  /**
+   * How the login that made (or last renewed) the session authenticated (OIDC Core §2 `amr`):
+   * `["mfa"]` after a second factor; absent for a first factor alone. Tokens the session
+   * answers with carry it, and a session without `mfa` does not answer once MFA applies.
+   */
+  readonly amr?: readonly string[];
 }
 
 export const sessionCookieName = 'portcullis_session';
@@ -77,6 +83,8 @@ export async function createSession(input: {
   secure: boolean;
   /** The issuer the login happened under (a custom domain's, say): its ID tokens' `iss`. */
   issuer?: string;
+  /** The login's authentication methods (`["mfa"]` after a second factor). */
+  amr?: readonly string[];
   /** Epoch seconds; defaults to the clock (tests inject it). */
   now?: number;
 }): Promise<{ session: SessionRecord; setCookie: string }> {
@@ -94,6 +102,7 @@ export async function createSession(input: {
     expires_at: now + absolute,
     idle_expires_at: Math.min(now + idle, now + absolute),
     ...(input.issuer ? { issuer: input.issuer } : {}),
+    ...(input.amr?.length ? { amr: [...input.amr] } : {}),
   };
   // `clients` is a string set, absent until the first client gets tokens (DynamoDB has no empty sets).
   const session: SessionRecord = { ...stored, clients: [] };
@@ -154,19 +163,25 @@ async function touch(session: SessionRecord, idle: number, now: number): Promise
 /**
  * The same user logged in again in this browser (prompt=login, max_age): the session keeps
  * its sid and its clients — the applications' ID tokens name that sid — and takes the new
- * `auth_time` and connection. Undefined when the session ended or expired meanwhile.
+ * `auth_time`, connection and `amr` (a login without a second factor drops an earlier `mfa`:
+ * the session says how its latest login was made). Undefined when the session ended or
+ * expired meanwhile.
  */
-export async function reauthenticateSession(session: SessionRecord, input: { authTime: number; connection: string; now?: number }): Promise<SessionRecord | undefined> {
+export async function reauthenticateSession(
+  session: SessionRecord,
+  input: { authTime: number; connection: string; amr?: readonly string[]; now?: number },
+): Promise<SessionRecord | undefined> {
   const now = input.now ?? Math.floor(Date.now() / 1000);
+  const amr = input.amr?.length ? [...input.amr] : undefined;
   try {
     const result = await ddb().send(
       new UpdateCommand({
         TableName: table(),
         Key: { pk: sessionKey(session.sid) },
-        UpdateExpression: 'SET auth_time = :auth, #connection = :connection, last_seen = :now',
+        UpdateExpression: `SET auth_time = :auth, #connection = :connection, last_seen = :now${amr ? ', amr = :amr' : ''}${amr ? '' : ' REMOVE amr'}`,
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ended_at) AND expiresAt > :now AND user_id = :user',
         ExpressionAttributeNames: { '#connection': 'connection' },
-        ExpressionAttributeValues: { ':auth': input.authTime, ':connection': input.connection, ':now': now, ':user': session.user_id },
+        ExpressionAttributeValues: { ':auth': input.authTime, ':connection': input.connection, ':now': now, ':user': session.user_id, ...(amr ? { ':amr': amr } : {}) },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -249,5 +264,6 @@ function toRecord(item: Record<string, unknown>): SessionRecord {
     clients,
     ...(typeof item.issuer === 'string' ? { issuer: item.issuer } : {}),
     ...(item.ended_at !== undefined ? { ended_at: Number(item.ended_at) } : {}),
+    ...(Array.isArray(item.amr) ? { amr: item.amr.filter((v): v is string => typeof v === 'string') } : {}),
   };
 }

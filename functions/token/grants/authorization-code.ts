@@ -53,6 +53,7 @@ export const authorizationCode: Grant = {
       nonce: grant.nonce,
       sid: grant.sid,
       authTime: grant.auth_time,
+      ...(grant.amr ? { amr: grant.amr } : {}),
       include: { accessToken: true, idToken: true, refreshToken: true },
       certificate: auth.certificate,
     });

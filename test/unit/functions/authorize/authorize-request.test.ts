@@ -231,25 +231,38 @@ describe('whether a session answers without a login', () => {
 });
 
 describe('sessionAnswers: the one rule /authorize and every page apply to a session', () => {
+  const issuer = 'https://auth.authorize.test/';
   const session = { auth_time: 1_000, connection: 'db', user_id: 'auth0|a' };
   const request = (overrides: Partial<Parameters<typeof sessionAnswers>[2]> = {}) => ({ client_id: 'web', prompt: [] as string[], ...overrides });
 
   test('a session from a connection the client does not have enabled never answers (Auth0 shows the login page)', () => {
-    assert.ok(sessionAnswers(tenant, session, request(), 2_000));
-    assert.equal(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request(), 2_000), false);
-    assert.ok(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request({ client_id: 'spa' }), 2_000));
+    assert.ok(sessionAnswers(tenant, session, request(), 2_000, issuer));
+    assert.equal(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request(), 2_000, issuer), false);
+    assert.ok(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request({ client_id: 'spa' }), 2_000, issuer));
   });
 
   test('an id_token_hint names the only user who may answer', () => {
-    assert.ok(sessionAnswers(tenant, session, request({ hint_sub: 'auth0|a' }), 2_000));
-    assert.equal(sessionAnswers(tenant, session, request({ hint_sub: 'auth0|b' }), 2_000), false);
+    assert.ok(sessionAnswers(tenant, session, request({ hint_sub: 'auth0|a' }), 2_000, issuer));
+    assert.equal(sessionAnswers(tenant, session, request({ hint_sub: 'auth0|b' }), 2_000, issuer), false);
   });
 
   test('prompt=login and max_age: an older login must satisfy them, a login made for this request does', () => {
-    assert.equal(sessionAnswers(tenant, session, request({ prompt: ['login'] }), 1_001), false);
-    assert.ok(sessionAnswers(tenant, session, request({ prompt: ['login'] }), 1_001, true));
-    assert.equal(sessionAnswers(tenant, session, request({ max_age: 0 }), 1_000), false);
-    assert.ok(sessionAnswers(tenant, session, request({ max_age: 0 }), 1_000, true));
-    assert.equal(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request(), 1_000, true), false, 'fresh or not, the connection must be enabled');
+    assert.equal(sessionAnswers(tenant, session, request({ prompt: ['login'] }), 1_001, issuer), false);
+    assert.ok(sessionAnswers(tenant, session, request({ prompt: ['login'] }), 1_001, issuer, true));
+    assert.equal(sessionAnswers(tenant, session, request({ max_age: 0 }), 1_000, issuer), false);
+    assert.ok(sessionAnswers(tenant, session, request({ max_age: 0 }), 1_000, issuer, true));
+    assert.equal(sessionAnswers(tenant, { ...session, connection: 'other-db' }, request(), 1_000, issuer, true), false, 'fresh or not, the connection must be enabled');
+  });
+
+  test('when MFA applies, only a session whose login passed a second factor answers, fresh or not', () => {
+    const factors = { otp: true, sms: false, email: false, 'recovery-code': true };
+    const withMfa: TenantConfig = { ...tenant, settings: { ...tenant.settings, mfa: { policy: 'all-applications', factors } } };
+    assert.equal(sessionAnswers(withMfa, session, request(), 2_000, issuer), false, 'a session from before MFA was turned on');
+    assert.equal(sessionAnswers(withMfa, session, request(), 2_000, issuer, true), false);
+    assert.ok(sessionAnswers(withMfa, { ...session, amr: ['mfa'] }, request(), 2_000, issuer));
+    const never: TenantConfig = { ...tenant, settings: { ...tenant.settings, mfa: { policy: 'never', factors } } };
+    assert.ok(sessionAnswers(never, session, request(), 2_000, issuer));
+    assert.equal(sessionAnswers(never, session, request({ audience: `${issuer}mfa/` }), 2_000, issuer), false, 'the MFA API audience always needs MFA');
+    assert.ok(sessionAnswers(never, { ...session, amr: ['mfa'] }, request({ audience: `${issuer}mfa/` }), 2_000, issuer));
   });
 });
