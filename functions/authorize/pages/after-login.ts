@@ -1,14 +1,24 @@
 import type { ApiResult } from '#shared/http/types';
+import { mfaApplies } from '#shared/mfa/policy';
+import { markTransactionFirstFactor } from '#shared/store/login-transactions';
 import type { UserRecord } from '#shared/store/users';
-import type { PageContext } from './forms.ts';
+import { pageError, pageUrl, type PageContext } from './forms.ts';
 import { logIn } from './log-in.ts';
+import { seeOther, usableAuthenticators } from './mfa-pending.ts';
 
 /**
- * STUB (owner: helper F — hosted MFA pages). What every hosted first factor (password,
- * passwordless code, magic link) calls once it passed: when the tenant's MFA policy applies,
- * the browser goes on to MFA enrolment or a challenge for this transaction, and the session
- * is made only once the second factor passed (with `amr: ["mfa"]`); otherwise logIn now.
+ * What every hosted first factor (password, passwordless code, magic link) calls once it
+ * passed. When the tenant's MFA policy applies to this login (or it asks for the MFA API
+ * audience), no session is made yet: the transaction remembers whose first factor passed
+ * (bound to this browser by the transaction's cookie) and the browser goes on to a challenge
+ * (the user has an active factor) or to enrolment (none yet); the MFA pages make the session,
+ * with `amr: ["mfa"]`, once the second factor passed. Otherwise the user is logged in now.
  */
 export async function afterFirstFactor(page: PageContext, user: UserRecord, connection: string): Promise<ApiResult> {
-  return logIn(page, user, connection);
+  const { request, transaction } = page;
+  if (!mfaApplies(request.tenant, connection, transaction.audience, request.context.issuer)) return logIn(page, user, connection);
+  const recorded = await markTransactionFirstFactor(transaction.id, { user_id: user.user_id, connection, at: Math.floor(Date.now() / 1000) });
+  if (!recorded) throw pageError(400, 'invalid_request', 'This login page has expired. Go back to the application and sign in again.');
+  const enrolled = (await usableAuthenticators(request.tenant, user.user_id)).length > 0;
+  return seeOther(pageUrl(enrolled ? '/u/mfa-challenge' : '/u/mfa-enrollment', page.state));
 }

@@ -4,7 +4,7 @@ import type { ApiResult } from '#shared/http/types';
 import { passwordLogin } from '#shared/login/password-login';
 import { pageConnection } from './connection.ts';
 import { pageFailure } from './failure.ts';
-import { logIn } from './log-in.ts';
+import { afterFirstFactor } from './after-login.ts';
 import { forgotPasswordPage, forgotPasswordScreen } from './forgot-password.ts';
 import { pageContext, submittedForm } from './forms.ts';
 import { loginForm } from './login-form.ts';
@@ -42,5 +42,5 @@ export async function loginPage(request: EndpointRequest): Promise<ApiResult> {
     if (!isOAuthError(error)) throw error;
     return loginForm(page, connection, { username, ...pageFailure(error) });
   }
-  return logIn(page, user, connection.name);
+  return afterFirstFactor(page, user, connection.name);
 }

@@ -5,7 +5,7 @@ import { SignupError } from '#shared/users/signup-error';
 import { signupUser } from '#shared/users/signup';
 import { pageConnection } from './connection.ts';
 import { pageFailure } from './failure.ts';
-import { logIn } from './log-in.ts';
+import { afterFirstFactor } from './after-login.ts';
 import { pageContext, pageError, submittedForm } from './forms.ts';
 import { passwordRules } from './password-rules.ts';
 import { signupForm } from './signup-form.ts';
@@ -48,5 +48,5 @@ export async function signupPage(request: EndpointRequest): Promise<ApiResult> {
     const rules = error instanceof SignupError && error.code === 'invalid_password' ? passwordRules(error.body) : undefined;
     return signupForm(page, connection, { ...values, ...failure, ...(rules ? { error: rules } : {}) });
   }
-  return logIn(page, user, connection.name);
+  return afterFirstFactor(page, user, connection.name);
 }
