@@ -1,7 +1,7 @@
 import { invalidGrant, invalidRequest } from '#shared/errors';
 import { answeringAuthenticators, confirmEnrolment } from '#shared/mfa/confirm-enrolment';
 import { enabledFactors } from '#shared/mfa/policy';
-import { assertMfaAttemptsLeft, verifyTotp } from '#shared/mfa/verify-otp';
+import { verifyTotp } from '#shared/mfa/verify-otp';
 import { listAuthenticators } from '#shared/store/authenticators';
 import type { Grant } from './grant.ts';
 import { issueAfterMfa, readMfaLogin } from './mfa-login.ts';
@@ -21,7 +21,7 @@ export const mfaOtp: Grant = {
     if (!otp) throw invalidRequest('Missing required parameter: otp');
     const { tenant } = input.request;
     const userId = login.user.user_id;
-    await assertMfaAttemptsLeft(tenant, userId);
+    // verifyTotp refuses first when the user's failure bucket is empty (429), right code or not.
     const all = await listAuthenticators(userId);
     // A factor the tenant switched off no longer answers.
     const candidates = enabledFactors(tenant).includes('otp') ? answeringAuthenticators(all).filter((a) => a.kind === 'otp') : [];
