@@ -26,8 +26,8 @@ export interface PasswordlessConnection {
 export const passwordlessDefaults = {
   codeLifetimeSeconds: 180,
   codeLength: 6,
-  /** Bounds we accept from a tenant file (shorter codes are guessable, longer ones unusable). */
-  lifetimeRange: [30, 36_000] as const,
+  /** Bounds as the tenant file checks them (infra/tenant/plan-connection.ts); outside them, the default. */
+  lifetimeRange: [60, 86_400] as const,
   lengthRange: [4, 10] as const,
 };
 
