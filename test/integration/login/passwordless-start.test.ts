@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { readPasswordlessConnection } from '../../../shared/connections/passwordless.ts';
+import { resetRuntimeConfig } from '../../../shared/config.ts';
+import { isOAuthError } from '../../../shared/errors.ts';
+import { sendPasswordlessCode } from '../../../shared/login/passwordless-start.ts';
+import { verifyPasswordlessCode } from '../../../shared/store/passwordless-codes.ts';
+import { clientDefaults, type ClientRecord, type TenantConfig } from '../../../shared/tenant/model.ts';
+import { useKeysetFile } from '../../support/keyset-file.ts';
+import { useLocalTables } from '../../support/local-tables.ts';
+
+/**
+ * sendPasswordlessCode on DynamoDB Local, as the hosted page calls it: the code it sends is the
+ * one the store verifies; an SMS the provider refuses is Auth0's 400 `sms_provider_error`
+ * naming the provider's error, never the number.
+ */
+const client: ClientRecord = {
+  ...clientDefaults,
+  client_id: 'app',
+  name: 'Shop',
+  is_first_party: true,
+  grant_types: ['http://auth0.com/oauth/grant-type/passwordless/otp'],
+  token_endpoint_auth_method: 'none',
+  require_proof_of_possession: false,
+  is_token_endpoint_ip_header_trusted: false,
+  extra: {},
+};
+const tenant = { settings: { friendly_name: 'Acme', mtls: { enable_endpoint_aliases: false }, rate_limits: {}, extra: {} }, clients: new Map([['app', client]]) } as unknown as TenantConfig;
+const email = readPasswordlessConnection({ name: 'email', strategy: 'email', enabled_clients: ['app'], options: {} });
+const sms = readPasswordlessConnection({ name: 'sms', strategy: 'sms', enabled_clients: ['app'], options: {} });
+
+/** A port nothing listens on: SNS calls there fail at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('sendPasswordlessCode (DynamoDB Local)', () => {
+  let outbox: string;
+  before(async () => {
+    await useKeysetFile();
+    outbox = join(await mkdtemp(join(tmpdir(), 'portcullis-pwl-')), 'outbox.jsonl');
+    await useLocalTables({ OUTBOX_FILE: outbox });
+  });
+
+  test('the emailed code is the one the store verifies, for this client; headers of the per-IP bucket', async () => {
+    const to = `start-${Date.now()}@example.com`;
+    const { headers } = await sendPasswordlessCode({ tenant, issuer: 'https://auth.example/', client, connection: email, identifier: to, send: 'code', ip: '192.0.2.1' });
+    assert.equal(headers['X-RateLimit-Limit'], '50');
+    const line = (await readFile(outbox, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; code: string }).find((l) => l.to === to);
+    assert.ok(line);
+    assert.deepEqual(await verifyPasswordlessCode({ connection: 'email', identifier: to, clientId: 'app', code: line.code }), { ok: true });
+  });
+
+  test('an SMS the provider refuses: 400 sms_provider_error, without the phone number', async () => {
+    process.env.SMS_TRANSPORT = 'sns';
+    process.env.AWS_ENDPOINT_URL_SNS = `http://127.0.0.1:${await closedPort()}`;
+    process.env.AWS_MAX_ATTEMPTS = '1';
+    resetRuntimeConfig();
+    try {
+      await assert.rejects(
+        sendPasswordlessCode({ tenant, issuer: 'https://auth.example/', client, connection: sms, identifier: '+15550109999', send: 'code', ip: '192.0.2.2' }),
+        (error: unknown) => {
+          assert.ok(isOAuthError(error));
+          assert.equal(error.statusCode, 400);
+          assert.equal(error.error, 'sms_provider_error');
+          assert.match(error.description, /\(Code: \d+\)$/);
+          assert.doesNotMatch(error.description, /15550109999/);
+          return true;
+        },
+      );
+    } finally {
+      delete process.env.SMS_TRANSPORT;
+      delete process.env.AWS_ENDPOINT_URL_SNS;
+      delete process.env.AWS_MAX_ATTEMPTS;
+      resetRuntimeConfig();
+    }
+  });
+});
