@@ -92,7 +92,7 @@ describe('hosted MFA pages (local server, raw HTTP)', () => {
   async function idTokenOf(answer: HttpAnswer): Promise<Record<string, unknown>> {
     assert.equal(answer.status, 302, answer.body);
     assert.ok(answer.location?.startsWith(callback), answer.location);
-    const code = new URL(answer.location).searchParams.get('code');
+    const code = new URL(answer.location!).searchParams.get('code');
     assert.ok(code, answer.location);
     const response = await fetch(`${server.baseUrl}/oauth/token`, {
       method: 'POST',
