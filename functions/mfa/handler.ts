@@ -1,6 +1,6 @@
 import { methodNotAllowed, notFound } from '#shared/errors';
 import { endpoint, type EndpointRequest } from '#shared/http/endpoint';
-import type { ApiResult } from '#shared/http/types';
+import type { ApiEvent, ApiResult } from '#shared/http/types';
 import { associateEndpoint } from './associate.ts';
 import { challengeEndpoint } from './challenge.ts';
 import { deleteAuthenticatorEndpoint } from './delete-authenticator.ts';
@@ -22,7 +22,7 @@ const endpoints = new Map<string, ReadonlyMap<string, Target>>([
   ['/mfa/authenticators/{authenticator_id}', new Map([['DELETE', deleteAuthenticatorEndpoint]])],
 ]);
 
-export const handler = endpoint(
+const api = endpoint(
   async (request) => {
     const methods = endpoints.get(request.event.resource);
     if (!methods) throw notFound('Not found');
@@ -32,3 +32,19 @@ export const handler = endpoint(
   },
   { rateLimit: { buckets: [] }, cors: true },
 );
+
+/**
+ * The shared preflight (shared/http/cors.ts) names `GET, POST, OPTIONS`, the methods of every
+ * other CORS endpoint; a browser deleting an authenticator must also be told DELETE is
+ * allowed, or it never sends the request.
+ */
+const deletePath = '/mfa/authenticators/{authenticator_id}';
+
+export const handler = async (event: ApiEvent, context: Parameters<typeof api>[1]): Promise<ApiResult> => {
+  const result = await api(event, context);
+  if (event.httpMethod !== 'OPTIONS' || event.resource !== deletePath || !result.headers) return result;
+  const headers = { ...result.headers };
+  if ('Access-Control-Allow-Methods' in headers) headers['Access-Control-Allow-Methods'] = 'DELETE, OPTIONS';
+  if ('Allow' in headers) headers['Allow'] = 'DELETE, OPTIONS';
+  return { ...result, headers };
+};

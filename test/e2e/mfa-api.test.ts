@@ -442,6 +442,9 @@ describe('the MFA API', () => {
       const pre = await rawRequest(url('/mfa/authenticators'), { method: 'OPTIONS', headers: { origin: appOrigin, 'access-control-request-method': 'GET' } });
       assert.equal(pre.status, 204);
       assert.equal(pre.headers['access-control-allow-origin'], appOrigin);
+      const preDelete = await rawRequest(url('/mfa/authenticators/totp%7Cdev_x'), { method: 'OPTIONS', headers: { origin: appOrigin, 'access-control-request-method': 'DELETE' } });
+      assert.equal(preDelete.status, 204);
+      assert.match(String(preDelete.headers['access-control-allow-methods']), /\bDELETE\b/);
       const { mfaToken } = await mfaTokenOf('fuzz');
       const res = await rawRequest(url('/mfa/authenticators'), { headers: { ...bearer(mfaToken), origin: appOrigin } });
       // backend's mfa_token from the spa's origin: backend does not allow it.
