@@ -9,7 +9,7 @@ import { errorTarget, validateAuthorizeRequest } from './authorize-request.ts';
 import { verifyClientAndRedirect } from './client-redirect.ts';
 import { errorToClient } from './client-response.ts';
 import { passwordlessEntry } from './pages/login-passwordless.ts';
-import { sessionAnswers } from './prompt.ts';
+import { sessionVerdict } from './prompt.ts';
 import { readAuthorizeQuery } from './query-params.ts';
 import { finishAuthorization, newTransaction, redirectTo, storeTransaction } from './transaction.ts';
 
@@ -32,10 +32,13 @@ export async function authorize(request: EndpointRequest): Promise<ApiResult> {
       currentSession(request.event, request.tenant),
     ]);
     const transaction = newTransaction({ ...valid, ...(hint ? { hint_sub: hint.sub } : {}) }, now);
-    const usable = session !== undefined && sessionAnswers(request.tenant, session, transaction, now, request.context.issuer);
+    const verdict = session === undefined ? 'no' : sessionVerdict(request.tenant, session, transaction, now, request.context.issuer);
+    const usable = session !== undefined && verdict === 'answers';
     const user = usable ? await getUser(session.user_id) : undefined;
     if (session && user) return await finishAuthorization(request, transaction, session, { stored: false, setCookies: [], user });
     // OIDC Core §3.1.2.6; also when the session is too old for max_age (conformance: doorkeeper#274).
+    // Reference §2.1: a session that lacks only the second factor MFA now asks for needs UI.
+    if (valid.prompt.includes('none') && verdict === 'needs-mfa') throw new OAuthError(400, 'interaction_required', 'Multifactor authentication required');
     if (valid.prompt.includes('none')) throw new OAuthError(400, 'login_required', 'Login required');
     const setCookie = await storeTransaction(request, transaction);
     const page = valid.screen_hint === 'signup' ? 'signup' : 'login';

@@ -58,16 +58,34 @@ export function sessionSatisfies(
 export function sessionAnswers(
   tenant: TenantConfig,
   session: Pick<SessionRecord, 'auth_time' | 'connection' | 'user_id' | 'amr'>,
-  request: { client_id: string; prompt: readonly string[]; max_age?: number; connection?: string; hint_sub?: string; audience?: string },
+  request: SessionRequest,
   nowSeconds: number,
   issuer: string,
   fresh = false,
 ): boolean {
-  if (!enabledConnection(tenant, session.connection, request.client_id)) return false;
-  if (request.hint_sub !== undefined && request.hint_sub !== session.user_id) return false;
-  if (request.connection !== undefined && session.connection !== request.connection) return false;
-  if (!session.amr?.includes('mfa') && mfaApplies(tenant, session.connection, request.audience, issuer)) return false;
-  return fresh || sessionSatisfies(session, request, nowSeconds);
+  return sessionVerdict(tenant, session, request, nowSeconds, issuer, fresh) === 'answers';
+}
+
+type SessionRequest = { client_id: string; prompt: readonly string[]; max_age?: number; connection?: string; hint_sub?: string; audience?: string };
+
+/**
+ * sessionAnswers, saying why not when the only thing missing is a second factor
+ * (`needs-mfa`): prompt=none then answers `interaction_required` ("MFA needs UI",
+ * reference §2.1) rather than `login_required`.
+ */
+export function sessionVerdict(
+  tenant: TenantConfig,
+  session: Pick<SessionRecord, 'auth_time' | 'connection' | 'user_id' | 'amr'>,
+  request: SessionRequest,
+  nowSeconds: number,
+  issuer: string,
+  fresh = false,
+): 'answers' | 'needs-mfa' | 'no' {
+  if (!enabledConnection(tenant, session.connection, request.client_id)) return 'no';
+  if (request.hint_sub !== undefined && request.hint_sub !== session.user_id) return 'no';
+  if (request.connection !== undefined && session.connection !== request.connection) return 'no';
+  if (!fresh && !sessionSatisfies(session, request, nowSeconds)) return 'no';
+  return !session.amr?.includes('mfa') && mfaApplies(tenant, session.connection, request.audience, issuer) ? 'needs-mfa' : 'answers';
 }
 
 /** A database connection or a passwordless one (email, sms) that the client has enabled. */

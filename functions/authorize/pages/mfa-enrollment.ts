@@ -16,7 +16,7 @@ import {
   type AuthenticatorKind,
   type AuthenticatorRecord,
 } from '#shared/store/authenticators';
-import { pageContext, pageUrl, submittedForm, type PageContext } from './forms.ts';
+import { pageContext, pageError, pageUrl, submittedForm, type PageContext } from './forms.ts';
 import { continueAfterMfa, finishEnrolment, shownFailure } from './mfa-finish.ts';
 import { choiceForms, mfaForm } from './mfa-forms.ts';
 import { checkOobCode, codeInput, oobCodeForm } from './mfa-oob-form.ts';
@@ -50,6 +50,8 @@ export async function mfaEnrollmentPage(request: EndpointRequest): Promise<ApiRe
     const pending = await pendingLogin(page);
     if ((await usableAuthenticators(request.tenant, pending.user.user_id)).length > 0) return seeOther(pageUrl('/u/mfa-challenge', page.state));
     const factors = enrollableFactors(request.tenant, pending.user);
+    // Say, only email is enabled and this user (an SMS passwordless one) has no email address.
+    if (factors.length === 0) throw pageError(403, 'access_denied', 'Your account needs a second factor, but none that it can use is enabled. Contact the administrator.');
     return factors.length === 1 ? startFactor(page, pending, factors[0]!) : chooseFactor(page, pending);
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { errorTarget, parseResponseType, validateAuthorizeRequest } from '../../../../functions/authorize/authorize-request.ts';
 import { matchesCallback, verifyClientAndRedirect } from '../../../../functions/authorize/client-redirect.ts';
-import { parseMaxAge, parsePrompt, sessionAnswers, sessionSatisfies } from '../../../../functions/authorize/prompt.ts';
+import { parseMaxAge, parsePrompt, sessionAnswers, sessionSatisfies, sessionVerdict } from '../../../../functions/authorize/prompt.ts';
 import type { AuthorizeQuery } from '../../../../functions/authorize/query-params.ts';
 import { OAuthError } from '../../../../shared/errors.ts';
 import { clientDefaults, type ClientRecord, type TenantConfig } from '../../../../shared/tenant/model.ts';
@@ -264,5 +264,8 @@ describe('sessionAnswers: the one rule /authorize and every page apply to a sess
     assert.ok(sessionAnswers(never, session, request(), 2_000, issuer));
     assert.equal(sessionAnswers(never, session, request({ audience: `${issuer}mfa/` }), 2_000, issuer), false, 'the MFA API audience always needs MFA');
     assert.ok(sessionAnswers(never, { ...session, amr: ['mfa'] }, request({ audience: `${issuer}mfa/` }), 2_000, issuer));
+    assert.equal(sessionVerdict(withMfa, session, request(), 2_000, issuer), 'needs-mfa', 'prompt=none then says interaction_required');
+    assert.equal(sessionVerdict(withMfa, session, request({ prompt: ['login'] }), 2_000, issuer), 'no', 'a login is needed anyway');
+    assert.equal(sessionVerdict(withMfa, { ...session, amr: ['mfa'] }, request(), 2_000, issuer), 'answers');
   });
 });
