@@ -28,7 +28,7 @@ import { startStaticApp, type StaticApp } from '../support/static-app.ts';
  * is shown a recovery code once, and lands on the application with a code whose ID token says
  * `amr: ["mfa"]`. A new browser then logs in again and passes a TOTP challenge (with another
  * step's code: the enrolment's is spent), and another uses the recovery code and gets a new
- * one. An SMS enrolment reads its code from the local outbox.
+ * one. An SMS enrolment reads its code from the local outbox, and so does the SMS challenge after it.
  */
 const skip = browserSkipReason(import.meta.filename);
 const browserTest = (name: string, fn: () => Promise<void>) => test(name, { skip, timeout: 120_000 }, fn);
@@ -164,7 +164,7 @@ describe('browser MFA: enrolment and challenge on the hosted pages in Chromium',
     });
   });
 
-  browserTest('SMS enrolment: the phone number, then the code from the outbox', async () => {
+  browserTest('SMS enrolment (the phone number, then the code from the outbox), then an SMS challenge at the next login', async () => {
     await browser.withPage(async (page) => {
       const request = await passwordStep(page, bob, '/u/mfa-enrollment');
       await press(page, 'button[value=sms]');
@@ -178,6 +178,20 @@ describe('browser MFA: enrolment and challenge on the hosted pages in Chromium',
       assert.ok(sms?.code, `an SMS with a code to ${phone} in the outbox`);
       await submitForm(page, { code: sms.code });
       await recoveryCodeShown(page);
+      await assertMfaTokens(page, request);
+    });
+    // The next login: the challenge sends a new code to that phone; the spent one no longer works.
+    await browser.withPage(async (page) => {
+      const request = await passwordStep(page, bob, '/u/mfa-challenge');
+      const before = (await readOutbox(server.dataDir)).length;
+      await press(page, 'button[value=send]');
+      await page.locator('input[name=code]').waitFor();
+      const sms = (await readOutbox(server.dataDir)).slice(before).filter((m) => m.to === '+15550100042' && typeof m.code === 'string').at(-1);
+      assert.ok(sms?.code, 'a new SMS with a code');
+      const wrong = sms.code === '000000' ? '111111' : '000000';
+      await submitForm(page, { code: wrong });
+      assert.match(await pageText(page), /not right/);
+      await submitForm(page, { code: sms.code });
       await assertMfaTokens(page, request);
     });
   });
