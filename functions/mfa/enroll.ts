@@ -3,7 +3,7 @@ import { sealSecret } from '#shared/crypto/secret-box';
 import { newRecoveryCode, normalizeRecoveryCode, recoveryCodeDigest } from '#shared/mfa/recovery-codes';
 import { newTotpSecret } from '#shared/mfa/totp';
 import {
-  deleteAuthenticator,
+  deletePendingAuthenticator,
   listAuthenticators,
   newAuthenticatorId,
   putAuthenticator,
@@ -21,7 +21,7 @@ import { alreadyEnrolled } from './errors.ts';
  * An `mfa_token` may enrol only a user with no active authenticator (§8.2 "User is already
  * enrolled"); such a user's unconfirmed enrolments are abandoned attempts and are replaced,
  * recovery code included, so a retried enrolment starts clean and the user holds exactly the
- * recovery code they were shown last.
+ * recovery code they were shown last (only while still unconfirmed: a conditional delete).
  */
 export interface Enrolment {
   readonly authenticator: AuthenticatorRecord;
@@ -48,7 +48,9 @@ export async function enrol(input: {
   let existing = await listAuthenticators(userId);
   if (input.withMfaToken) {
     if (existing.some((a) => a.active)) throw alreadyEnrolled();
-    await Promise.all(existing.map((a) => deleteAuthenticator(userId, a.id)));
+    // Conditional deletes: one confirmed meanwhile stays, and this association is refused.
+    const deleted = await Promise.all(existing.map((a) => deletePendingAuthenticator(userId, a.id)));
+    if (deleted.includes(false)) throw alreadyEnrolled();
     existing = [];
   }
   if (existing.length >= maxAuthenticators) throw invalidRequest(`A user may have at most ${maxAuthenticators} authenticators.`);

@@ -109,6 +109,28 @@ export async function deleteAuthenticator(userId: string, id: string): Promise<b
 }
 
 /**
+ * Deletes an unconfirmed enrolment only (added by helper D for /mfa/associate, which replaces
+ * abandoned enrolments): a conditional delete, so an enrolment confirmed meanwhile by its
+ * first right code is never removed. True when it deleted.
+ */
+export async function deletePendingAuthenticator(userId: string, id: string): Promise<boolean> {
+  try {
+    await ddb().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: keyOf(userId, id),
+        ConditionExpression: 'attribute_exists(pk) AND active = :false',
+        ExpressionAttributeValues: { ':false': false },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
  * Accepts TOTP `step` for the authenticator only if no later-or-equal step was accepted
  * before (conditional write): RFC 6238 §5.2 "MUST NOT accept the second attempt of the same
  * OTP after the successful validation", and a code from an earlier step in the window is
