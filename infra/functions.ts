@@ -5,6 +5,8 @@ import type { Construct } from 'constructs';
 import type { Keyset } from './keyset.ts';
 import { createPortcullisFunction } from './lambda-function.ts';
 import { grantSendMail } from './mail-permission.ts';
+import type { SecretsKey } from './secrets-key.ts';
+import { grantSendSms } from './sms-permission.ts';
 import type { DeployParameters } from './parameters.ts';
 import { functionGroups, type FunctionGroup, type FunctionGroupName } from './routes.ts';
 import type { Tables } from './storage.ts';
@@ -16,6 +18,7 @@ export interface EndpointFunctionsProps {
   readonly parameters: DeployParameters;
   readonly tables: Tables;
   readonly keyset: Keyset;
+  readonly secretsKey: SecretsKey;
   readonly sharedLayer: ILayerVersion;
 }
 
@@ -28,7 +31,9 @@ export function functionId(name: string): string {
  * One function per endpoint group of infra/routes.ts, each with its own role holding exactly
  * the DynamoDB actions its group lists (no Scan, no wildcards: `grantReadData` would add
  * Scan and stream reads, aws-notes §2.3), so e.g. discovery and userinfo can never write a
- * user; SES only for the groups that send email, only as the tenant's sender.
+ * user; SES only for the groups that send email, only as the tenant's sender; SNS only for
+ * those that send SMS, only to phone numbers; the secrets key only for those that seal or open
+ * secrets, only for that. Each function learns only the settings it may use.
  */
 export function createEndpointFunctions(scope: Construct, props: EndpointFunctionsProps): EndpointFunctions {
   const environment = runtimeEnvironment(props);
@@ -38,17 +43,28 @@ export function createEndpointFunctions(scope: Construct, props: EndpointFunctio
       memoryMiB: group.memoryMiB,
       description: `Portcullis ${name}: ${group.description}`,
       sharedLayer: props.sharedLayer,
-      // Only functions that send email learn the sender; the others could not use it anyway.
-      environment: group.sendsMail ? { ...environment, SES_FROM_ADDRESS: props.parameters.senderEmail } : environment,
+      environment: { ...environment, ...groupEnvironment(group, props) },
     });
     for (const [tableId, actions] of Object.entries(group.tables) as [TableId, readonly string[]][]) {
       if (actions.length > 0) props.tables[tableId].grant(fn, ...actions);
     }
     if (group.readsKeyset) props.keyset.grantRead(fn.role!);
     if (group.sendsMail) grantSendMail(fn, props.parameters);
+    if (group.sendsSms) grantSendSms(fn);
+    props.secretsKey.grant(fn.role!, group.secretsKey);
     return [name, fn] as const;
   });
   return Object.fromEntries(entries) as Record<FunctionGroupName, NodejsFunction>;
+}
+
+/** What only some groups get: a function that may not mail, text or seal learns no sender or key. */
+function groupEnvironment(group: FunctionGroup, { parameters, secretsKey }: EndpointFunctionsProps): Record<string, string> {
+  return {
+    ...(group.sendsMail ? { SES_FROM_ADDRESS: parameters.senderEmail } : {}),
+    // An empty SmsSenderId reads as none (shared/config.ts): SNS then sends without a sender ID.
+    ...(group.sendsSms ? { SMS_TRANSPORT: 'sns', SMS_SENDER_ID: parameters.smsSenderId } : {}),
+    ...(group.secretsKey.length > 0 ? { SECRETS_KMS_KEY_ID: secretsKey.keyArn } : {}),
+  };
 }
 
 /** Exactly the variables shared/config.ts reads (plus LOG_LEVEL for shared/log.ts). */

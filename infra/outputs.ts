@@ -3,6 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { Api } from './api.ts';
 import type { Keyset } from './keyset.ts';
+import type { SecretsKey } from './secrets-key.ts';
 import { tableStem, type Tables } from './storage.ts';
 import type { TableId } from './tables.ts';
 
@@ -10,13 +11,14 @@ export interface OutputSources {
   readonly apis: readonly Api[];
   readonly tables: Tables;
   readonly keyset: Keyset;
+  readonly secretsKey: SecretsKey;
   readonly keysFunction: IFunction;
 }
 
 /**
  * What an installer needs after `cdk deploy`: the DNS records to create for both custom
  * domains (an alias/CNAME to the regional target), and the names the CLIs look up
- * (tables for the tenant file, the keyset secret for keys:rotate). No execute-api URL:
+ * (tables for the tenant file, the keyset secret for keys:rotate, the secrets key). No execute-api URL:
  * those endpoints are disabled.
  */
 export function createOutputs(scope: Construct, sources: OutputSources): void {
@@ -37,6 +39,10 @@ export function createOutputs(scope: Construct, sources: OutputSources): void {
   new CfnOutput(scope, 'KeysetSecretArn', {
     description: 'Secrets Manager secret holding the signing keyset (npm run keys:rotate -- --stack <name>)',
     value: sources.keyset.secretArn,
+  });
+  new CfnOutput(scope, 'SecretsKeyArn', {
+    description: 'KMS key sealing TOTP seeds at rest (retained on stack deletion: deleting it loses every enrolled authenticator)',
+    value: sources.secretsKey.keyArn,
   });
   new CfnOutput(scope, 'KeysFunctionName', {
     description: 'Lambda that initializes and rotates the keyset',

@@ -28,6 +28,8 @@ export interface DeployParameters {
   readonly senderEmail: string;
   /** The SES domain identity covering SenderEmail: SenderIdentityDomain, or SenderEmail's own domain. */
   readonly senderDomain: string;
+  /** The SNS sender ID of SMS (SMS_SENDER_ID), or empty for none. */
+  readonly smsSenderId: string;
 }
 
 const hostPattern = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
@@ -76,6 +78,12 @@ export function defineParameters(stack: Stack): DeployParameters {
     allowedPattern: `^$|${hostPattern}`,
     constraintDescription: 'empty, or a lower-case domain such as example.com',
   });
+  // AWS: 1-11 alphanumeric characters, at least one letter; honoured only where the destination country supports sender IDs.
+  const smsSenderId = text('SmsSenderId', 'Sender ID shown on SMS (passwordless and MFA codes sent through Amazon SNS) where the destination country supports one: 1 to 11 letters and digits, at least one letter. Leave empty for none.', {
+    default: '',
+    allowedPattern: '^$|^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,11}$',
+    constraintDescription: 'empty, or 1 to 11 letters and digits with at least one letter',
+  });
   const configCacheSeconds = number('ConfigCacheSeconds', 'Whole seconds a function trusts its cached tenant configuration before reading it again.', 30, 0, 3600);
 
   // A rate of one needs the singular unit: EventBridge rejects "rate(1 days)".
@@ -121,5 +129,6 @@ export function defineParameters(stack: Stack): DeployParameters {
     configCacheMs: Fn.sub(`\${${configCacheSeconds.logicalId}}000`),
     senderEmail: senderEmail.valueAsString,
     senderDomain,
+    smsSenderId: smsSenderId.valueAsString,
   };
 }

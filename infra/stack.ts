@@ -7,6 +7,7 @@ import { KeyRotation } from './key-rotation.ts';
 import { Keyset } from './keyset.ts';
 import { createOutputs } from './outputs.ts';
 import { defineParameters } from './parameters.ts';
+import { SecretsKey } from './secrets-key.ts';
 import { createSharedLayer } from './shared-layer.ts';
 import { createTables } from './storage.ts';
 import { createWaf } from './waf.ts';
@@ -18,10 +19,11 @@ export class PortcullisStack extends Stack {
     const parameters = defineParameters(this);
     const tables = createTables(this);
     const keyset = new Keyset(this, 'Keyset');
+    const secretsKey = new SecretsKey(this, 'SecretsKey');
 
     const sharedLayer = createSharedLayer(this);
     const keyRotation = new KeyRotation(this, 'KeyRotation', { keyset, sharedLayer, parameters });
-    const functions = createEndpointFunctions(this, { parameters, tables, keyset, sharedLayer });
+    const functions = createEndpointFunctions(this, { parameters, tables, keyset, secretsKey, sharedLayer });
     // No endpoint function exists before the secret holds a keyset to sign with.
     for (const fn of Object.values(functions)) fn.node.addDependency(keyRotation.initialization);
 
@@ -34,6 +36,6 @@ export class PortcullisStack extends Stack {
       functions: Object.fromEntries(Object.entries(allFunctions).map(([name, fn]) => [functionId(name), fn])),
       tables,
     });
-    createOutputs(this, { apis, tables, keyset, keysFunction: keyRotation.keysFunction });
+    createOutputs(this, { apis, tables, keyset, secretsKey, keysFunction: keyRotation.keysFunction });
   }
 }

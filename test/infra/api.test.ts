@@ -135,7 +135,18 @@ test('CORS preflights (OPTIONS) are answered by the route\'s Lambda, never by a 
   const methods = resourcesOfType('AWS::ApiGateway::Method');
   for (const [id, method] of methods) assert.notEqual(method.Properties.Integration.Type, 'MOCK', id);
   const expected = routesFor('public').filter((r) => r.method === 'OPTIONS');
-  assert.deepEqual(expected.map((r) => r.path).sort(), ['/dbconnections/change_password', '/dbconnections/signup', '/oauth/revoke', '/oauth/token', '/userinfo']);
+  assert.deepEqual(expected.map((r) => r.path).sort(), [
+    '/dbconnections/change_password',
+    '/dbconnections/signup',
+    '/mfa/associate',
+    '/mfa/authenticators',
+    '/mfa/authenticators/{authenticator_id}',
+    '/mfa/challenge',
+    '/oauth/revoke',
+    '/oauth/token',
+    '/passwordless/start',
+    '/userinfo',
+  ]);
   assert.equal(methods.filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS').length, expected.length, 'one OPTIONS method per preflight route, on the public API only');
   for (const route of expected) {
     const method = methodOf('public', `OPTIONS ${route.path}`);
@@ -145,9 +156,18 @@ test('CORS preflights (OPTIONS) are answered by the route\'s Lambda, never by a 
   }
 });
 
-test('the mTLS API carries exactly the token-type endpoints: token, revoke and userinfo; no page, no logout', () => {
-  assert.deepEqual(methodsOf('mtls'), ['GET /userinfo', 'POST /oauth/revoke', 'POST /oauth/token', 'POST /userinfo']);
-  for (const path of ['/authorize', '/u/login', '/u/signup', '/u/consent', '/u/reset-password', '/u/unblock', '/v2/logout', '/oidc/logout', '/dbconnections/signup', '/userinfo']) {
+/**
+ * The mTLS domain serves the endpoints that authenticate a client (RFC 8705 §5): token, revoke,
+ * userinfo, and /passwordless/start and /mfa/challenge, where confidential clients authenticate
+ * as at the token endpoint. The rest of the MFA API is called with a bearer token, not a client.
+ */
+test('the mTLS API carries exactly the client-authenticating endpoints; no page, no logout, no bearer-only MFA call', () => {
+  assert.deepEqual(methodsOf('mtls'), ['GET /userinfo', 'POST /mfa/challenge', 'POST /oauth/revoke', 'POST /oauth/token', 'POST /passwordless/start', 'POST /userinfo']);
+  for (const path of ['/mfa/associate', '/mfa/authenticators', '/mfa/authenticators/{authenticator_id}', '/passwordless/verify_redirect', '/u/mfa-challenge']) {
+    assert.ok(!methodsOf('mtls').some((m) => m.endsWith(` ${path}`)), `${path} is not on the mTLS API`);
+  }
+  for (const path of ['/authorize', '/u/login', '/u/signup', '/u/consent', '/u/reset-password', '/u/unblock', '/v2/logout', '/oidc/logout', '/dbconnections/signup', '/userinfo',
+    '/passwordless/start', '/passwordless/verify_redirect', '/u/login-passwordless', '/u/mfa-enrollment', '/u/mfa-challenge', '/mfa/associate', '/mfa/challenge', '/mfa/authenticators', '/mfa/authenticators/{authenticator_id}']) {
     assert.ok(methodsOf('public').some((m) => m.endsWith(` ${path}`)), `${path} is on the public API`);
   }
 });
@@ -161,13 +181,18 @@ test('each endpoint reaches its own function, on both APIs', () => {
     'GET /v2/logout': 'LogoutFunction',
     'POST /oidc/logout': 'LogoutFunction',
     'POST /oauth/token': 'TokenFunction',
+    'POST /passwordless/start': 'PasswordlessFunction',
+    'GET /passwordless/verify_redirect': 'AuthorizeFunction',
+    'POST /u/mfa-challenge': 'AuthorizeFunction',
+    'POST /mfa/associate': 'MfaFunction',
+    'DELETE /mfa/authenticators/{authenticator_id}': 'MfaFunction',
   };
   for (const [route, fn] of Object.entries(expected)) {
     const method = methodOf('public', route);
     assert.ok(integratedFunction(method).startsWith(fn), `${route} → ${integratedFunction(method)}`);
   }
-  for (const route of ['POST /oauth/token', 'POST /oauth/revoke', 'GET /userinfo', 'POST /userinfo']) {
-    const fn = route.includes('userinfo') ? 'UserinfoFunction' : 'TokenFunction';
+  for (const route of ['POST /oauth/token', 'POST /oauth/revoke', 'GET /userinfo', 'POST /userinfo', 'POST /passwordless/start', 'POST /mfa/challenge']) {
+    const fn = route.includes('userinfo') ? 'UserinfoFunction' : route.includes('passwordless') ? 'PasswordlessFunction' : route.includes('mfa') ? 'MfaFunction' : 'TokenFunction';
     assert.ok(integratedFunction(methodOf('mtls', route)).startsWith(fn), `mtls ${route}`);
   }
 });

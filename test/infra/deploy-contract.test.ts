@@ -33,6 +33,7 @@ const expected: Record<string, string> = {
   ConfigCacheSeconds: 'Number',
   SenderEmail: 'String',
   SenderIdentityDomain: 'String',
+  SmsSenderId: 'String',
 };
 
 test('every parameter of the deploy contract exists with its type and a description', () => {
@@ -71,6 +72,11 @@ test('defaults and constraints', () => {
   assert.equal(p.SenderIdentityDomain.Default, '');
   assert.ok(identityDomain.test('') && identityDomain.test('example.com'));
   assert.ok(!identityDomain.test('no-reply@example.com'), 'a domain, not an address');
+  // SNS sender IDs: 1-11 letters and digits, at least one letter; empty sends without one.
+  const senderId = new RegExp(p.SmsSenderId.AllowedPattern);
+  assert.equal(p.SmsSenderId.Default, '');
+  for (const ok of ['', 'Acme', 'ACME2FA', 'A', 'Abcdefghijk']) assert.ok(senderId.test(ok), `${ok} is a sender ID`);
+  for (const bad of ['12345', 'Acme Login', 'Abcdefghijkl', 'Acme-Login', 'Acmé']) assert.ok(!senderId.test(bad), `${bad} is refused`);
 });
 
 test('the SES domain identity: SenderIdentityDomain when set, else the domain of SenderEmail', () => {
@@ -95,7 +101,7 @@ test('ConfigCacheSeconds reaches the functions as milliseconds', () => {
   });
 });
 
-test('outputs: DNS targets of both domains, table names, keyset secret, keys function', () => {
+test('outputs: DNS targets of both domains, table names, keyset secret, secrets key, keys function', () => {
   const { json } = synth();
   const ref = (prefix: string) => (value: unknown) => JSON.stringify(value).includes(prefix);
   const outputs = json.Outputs;
@@ -104,11 +110,12 @@ test('outputs: DNS targets of both domains, table names, keyset secret, keys fun
     assert.deepEqual(outputs[`${stem}AliasHostedZoneId`].Value['Fn::GetAtt'][1], 'RegionalHostedZoneId');
     assert.ok(ref(stem)(outputs[`${stem}AliasTarget`].Value));
   }
-  for (const [name, table] of [['ClientsTableName', 'ClientsTable'], ['UsersTableName', 'UsersTable'], ['CodesTableName', 'CodesTable'], ['RateLimitsTableName', 'RateLimitsTable'], ['SessionsTableName', 'SessionsTable'], ['RefreshTokensTableName', 'RefreshTokensTable']]) {
+  for (const [name, table] of [['ClientsTableName', 'ClientsTable'], ['UsersTableName', 'UsersTable'], ['CodesTableName', 'CodesTable'], ['RateLimitsTableName', 'RateLimitsTable'], ['SessionsTableName', 'SessionsTable'], ['RefreshTokensTableName', 'RefreshTokensTable'], ['AuthenticatorsTableName', 'AuthenticatorsTable']]) {
     assert.ok(ref(table!)(outputs[name!]?.Value), `${name} names ${table}`);
   }
   assert.ok(ref('KeysetSecret')(outputs.KeysetSecretArn?.Value));
   assert.ok(ref('KeysFunction')(outputs.KeysFunctionName?.Value));
+  assert.ok(ref('SecretsKey')(outputs.SecretsKeyArn?.Value));
 });
 
 test('no output exposes an execute-api URL (those endpoints are disabled)', () => {

@@ -36,7 +36,8 @@ test('only the keys function may write the secret; token and discovery may only 
     const statements = statementsOfRole(roleOf(stem(name)));
     const onSecret = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify({ Ref: secretId() })).flatMap(actionsOf);
     assert.deepEqual(onSecret, group.readsKeyset ? ['secretsmanager:GetSecretValue'] : [], name);
-    const onKey = statements.filter((s) => JSON.stringify(s.Resource).includes(keyId())).flatMap(actionsOf);
+    // Statements without a Resource (NotResource: SMS publishing) are on no key.
+    const onKey = statements.filter((s) => String(JSON.stringify(s.Resource)).includes(keyId())).flatMap(actionsOf);
     assert.deepEqual(onKey, group.readsKeyset ? ['kms:Decrypt'] : [], name);
   }
 });

@@ -55,17 +55,23 @@ test('each endpoint function holds exactly the DynamoDB actions infra/routes.ts 
 });
 
 /**
- * The grants as reviewed for issue 3, spelled out here rather than read from infra/routes.ts:
- * widening a group's access there must fail this test until it is reviewed too. The token
- * function now reads and updates users (password grants: login counters, rehash on login).
+ * The grants as reviewed for issue 4, spelled out here rather than read from infra/routes.ts:
+ * widening a group's access there must fail this test until it is reviewed too. Issue 4:
+ * token creates passwordless users at their first login (users PutItem), reads and redeems
+ * passwordless codes and MFA OOB challenges (codes GetItem, DeleteItem) and runs the MFA
+ * grants on authenticators (no PutItem: it never enrols, no DeleteItem: it never removes);
+ * authorize runs the hosted MFA pages (authenticators in full); passwordless only writes codes
+ * and reads users (blocked users get none); mfa enrols, lists, removes factors and writes OOB
+ * challenges, and reads no code it wrote.
  */
 const reviewedGrants: Record<string, Partial<Record<TableId, string[]>>> = {
   discovery: { clients: ['Query'], rateLimits: ['UpdateItem'] },
   token: {
     clients: ['Query'],
-    users: ['GetItem', 'UpdateItem'],
-    codes: ['PutItem', 'UpdateItem'],
+    users: ['GetItem', 'PutItem', 'UpdateItem'],
+    codes: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
     refreshTokens: ['GetItem', 'PutItem', 'UpdateItem'],
+    authenticators: ['GetItem', 'Query', 'UpdateItem'],
     rateLimits: ['DeleteItem', 'UpdateItem'],
   },
   authorize: {
@@ -73,11 +79,20 @@ const reviewedGrants: Record<string, Partial<Record<TableId, string[]>>> = {
     users: ['GetItem', 'PutItem', 'UpdateItem'],
     codes: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
     sessions: ['GetItem', 'PutItem', 'UpdateItem'],
+    authenticators: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
     rateLimits: ['DeleteItem', 'UpdateItem'],
   },
   dbconnections: { clients: ['Query'], users: ['GetItem', 'PutItem'], codes: ['PutItem'], rateLimits: ['UpdateItem'] },
   userinfo: { clients: ['Query'], users: ['GetItem'], rateLimits: ['UpdateItem'] },
   logout: { clients: ['Query'], sessions: ['GetItem', 'UpdateItem'], rateLimits: ['UpdateItem'] },
+  passwordless: { clients: ['Query'], users: ['GetItem'], codes: ['PutItem'], rateLimits: ['DeleteItem', 'UpdateItem'] },
+  mfa: {
+    clients: ['Query'],
+    users: ['GetItem'],
+    codes: ['PutItem'],
+    authenticators: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+    rateLimits: ['DeleteItem', 'UpdateItem'],
+  },
 };
 
 test('the exact DynamoDB grants of every endpoint function, as reviewed', () => {
@@ -85,16 +100,19 @@ test('the exact DynamoDB grants of every endpoint function, as reviewed', () => 
   for (const [name, expected] of Object.entries(reviewedGrants)) assert.deepEqual(grantedTables(name), expected, name);
 });
 
-test('discovery, userinfo and logout cannot write users; only authorize and dbconnections can create them', () => {
+test('discovery, userinfo, logout, passwordless and mfa cannot write users; only authorize, dbconnections and token (passwordless first login) create them', () => {
   const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
-  for (const name of ['discovery', 'userinfo', 'logout']) {
+  for (const name of ['discovery', 'userinfo', 'logout', 'passwordless', 'mfa']) {
     const users = grantedTables(name).users ?? [];
     assert.deepEqual(users.filter((a) => writes.includes(a)), [], name);
   }
   assert.deepEqual(grantedTables('discovery').users, undefined, 'discovery never sees a user');
   assert.deepEqual(grantedTables('logout').users, undefined, 'logout never sees a user');
   const creators = Object.keys(functionGroups).filter((name) => (grantedTables(name).users ?? []).includes('PutItem'));
-  assert.deepEqual(creators.sort(), ['authorize', 'dbconnections']);
+  assert.deepEqual(creators.sort(), ['authorize', 'dbconnections', 'token']);
+  // Only the MFA API and the hosted MFA pages enrol or remove factors; the grants confirm and claim.
+  const factorWriters = Object.keys(functionGroups).filter((name) => (grantedTables(name).authenticators ?? []).some((a) => ['PutItem', 'DeleteItem'].includes(a)));
+  assert.deepEqual(factorWriters.sort(), ['authorize', 'mfa']);
   // The keys function touches no table at all.
   assert.ok(!JSON.stringify(statementsOfRole(roleOf('keys'))).includes('dynamodb:'));
 });
@@ -104,7 +122,7 @@ const fnResource = (name: string) => synth().json.Resources[logicalIdOf(`${name.
 const senderGroups = () => (Object.entries(functionGroups) as [string, FunctionGroup][]).filter(([, g]) => g.sendsMail).map(([n]) => n);
 
 test('functions that send email may send only as SenderEmail, through its SES identities', () => {
-  assert.deepEqual(senderGroups().sort(), ['authorize', 'dbconnections', 'token']);
+  assert.deepEqual(senderGroups().sort(), ['authorize', 'dbconnections', 'mfa', 'passwordless', 'token']);
   for (const name of senderGroups()) {
     const [statement, ...more] = sesStatements(name);
     assert.ok(statement, `${name} has an SES statement`);

@@ -65,3 +65,14 @@ test('refreshTokens: TTL on expiresAt, and durable: PITR, deletion protection, R
   assert.equal(resource.DeletionPolicy, 'Retain');
   assert.equal(resource.UpdateReplacePolicy, 'Retain');
 });
+
+test('authenticators: pk and sk (one Query lists a user\'s factors), no TTL, durable: PITR, deletion protection, Retain', () => {
+  const resource = table('authenticators');
+  assert.deepEqual(resource.Properties.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+  assert.equal(resource.Properties.TimeToLiveSpecification, undefined);
+  const replica = resource.Properties.Replicas[0];
+  assert.equal(replica.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled, true);
+  assert.equal(replica.DeletionProtectionEnabled, true);
+  assert.equal(resource.DeletionPolicy, 'Retain');
+  assert.equal(resource.UpdateReplacePolicy, 'Retain');
+});
