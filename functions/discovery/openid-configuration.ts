@@ -7,7 +7,7 @@ import { assertionAlgs } from '#shared/tenant/model';
 /**
  * `GET /.well-known/openid-configuration` and its RFC 8414 alias (reference §12.1): Auth0's
  * document, with what this deployment really serves. Endpoints not served (device code,
- * registration, MFA, PAR) are not advertised, so a client never discovers a 404.
+ * registration, PAR) are not advertised, so a client never discovers a 404.
  */
 
 /**
@@ -22,6 +22,10 @@ export const grantTypesSupported = [
   'client_credentials',
   'password',
   'http://auth0.com/oauth/grant-type/password-realm',
+  'http://auth0.com/oauth/grant-type/passwordless/otp',
+  'http://auth0.com/oauth/grant-type/mfa-otp',
+  'http://auth0.com/oauth/grant-type/mfa-oob',
+  'http://auth0.com/oauth/grant-type/mfa-recovery-code',
 ];
 
 export async function openidConfiguration({ tenant, context }: EndpointRequest): Promise<ApiResult> {
@@ -31,6 +35,8 @@ export async function openidConfiguration({ tenant, context }: EndpointRequest):
     authorization_endpoint: `${issuer}authorize`,
     token_endpoint: `${issuer}oauth/token`,
     userinfo_endpoint: `${issuer}userinfo`,
+    // Auth0 publishes it (reference §12.1): POST /mfa/challenge (§8.1).
+    mfa_challenge_endpoint: `${issuer}mfa/challenge`,
     jwks_uri: `${issuer}.well-known/jwks.json`,
     revocation_endpoint: `${issuer}oauth/revoke`,
     end_session_endpoint: `${issuer}oidc/logout`,

@@ -10,5 +10,9 @@ describe('discovery grant_types_supported', () => {
       [...grants.keys()].sort(),
     );
     assert.ok(grantTypesSupported.includes('implicit'));
+    // Issue 4: the passwordless and the three MFA grants are served, so they are advertised.
+    for (const grant of ['passwordless/otp', 'mfa-otp', 'mfa-oob', 'mfa-recovery-code']) {
+      assert.ok(grantTypesSupported.includes(`http://auth0.com/oauth/grant-type/${grant}`), grant);
+    }
   });
 });
