@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ApplyReport } from '../tenant/apply.ts';
 import type { DemoCredentials } from './demo-tenant.ts';
 
@@ -18,6 +19,8 @@ export function printBanner(info: {
     `Portcullis is running at ${base}/ (issuer ${info.issuer})`,
     ...(info.mtlsPort ? [`mTLS API at https://127.0.0.1:${info.mtlsPort}/`] : []),
     `Data: ${info.inMemory ? 'in memory (gone when stopped)' : info.dataDir}; files for people in ${info.dataDir}`,
+    // shared/mail and shared/sms append here when no SES/SNS is configured (the local server).
+    `Emails and SMS (codes, magic links, password resets): ${join(info.dataDir, 'outbox.jsonl')}, one JSON object per line`,
   ];
   if (info.demo) {
     const body = JSON.stringify({
@@ -25,6 +28,16 @@ export function printBanner(info: {
       client_id: info.demo.client_id,
       client_secret: info.demo.client_secret,
       audience: info.demoAudience,
+    });
+    const passwordlessStart = JSON.stringify({ client_id: info.demo.client_id, client_secret: info.demo.client_secret, connection: 'email', email: 'you@example.com', send: 'code' });
+    const passwordlessToken = JSON.stringify({
+      grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp',
+      client_id: info.demo.client_id,
+      client_secret: info.demo.client_secret,
+      realm: 'email',
+      username: 'you@example.com',
+      otp: '<code from the outbox>',
+      scope: 'openid email',
     });
     lines.push(
       '',
@@ -41,6 +54,10 @@ export function printBanner(info: {
       `  ${base}/authorize?response_type=code&client_id=demo-spa&redirect_uri=${encodeURIComponent(`${info.demoAppOrigin}/callback`)}` +
         '&scope=openid%20profile%20email&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256',
       '  (the code it sends to the callback redeems with code_verifier dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk)',
+      '',
+      'Log in without a password (connections email and sms; the code is in the outbox):',
+      `  curl -s ${base}/passwordless/start -H 'content-type: application/json' -d '${passwordlessStart}'`,
+      `  curl -s ${base}/oauth/token -H 'content-type: application/json' -d '${passwordlessToken}'`,
     );
   } else {
     const shown = info.report.clients.filter((c) => c.client_secret);

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 /**
  * The tenant applied when `npm start` gets no `--tenant`: a machine-to-machine client with a
- * client grant on one API, and a database connection with one user. Its generated
+ * client grant on one API, a database connection with one user, and the passwordless `email`
+ * and `sms` connections (codes and magic links land in `<data dir>/outbox.jsonl`). MFA stays
+ * off (`guardianPolicies: []`, Auth0's default), so a password login gives tokens at once. Its generated
  * credentials are kept in `<data dir>/demo-credentials.json` (mode 0600), so a restart prints
  * the same ones; with --in-memory they are new on every run.
  */
@@ -20,6 +22,7 @@ export const demoAudience = 'https://api.demo.local/';
 export const demoAppOrigins = ['http://localhost:8080', 'http://127.0.0.1:8080'];
 export const demoSpaClientId = 'demo-spa';
 export const demoConnection = 'Username-Password-Authentication';
+export const passwordlessOtpGrant = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 
 export async function demoCredentials(dataDir: string, inMemory: boolean): Promise<DemoCredentials> {
   const file = join(dataDir, 'demo-credentials.json');
@@ -57,7 +60,8 @@ export function demoTenant(creds: DemoCredentials): Record<string, unknown> {
       {
         name: 'Demo M2M',
         app_type: 'non_interactive',
-        grant_types: ['client_credentials'],
+        // Passwordless as a trusted backend would use it: /passwordless/start and the OTP grant with its secret.
+        grant_types: ['client_credentials', passwordlessOtpGrant],
         token_endpoint_auth_method: 'client_secret_post',
         client_id: creds.client_id,
         client_secret: creds.client_secret,
@@ -67,7 +71,7 @@ export function demoTenant(creds: DemoCredentials): Record<string, unknown> {
         name: 'Demo SPA',
         app_type: 'spa',
         client_id: demoSpaClientId,
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: ['authorization_code', 'refresh_token', passwordlessOtpGrant],
         callbacks: demoAppOrigins.map((o) => `${o}/callback`),
         allowed_logout_urls: demoAppOrigins.map((o) => `${o}/`),
         allowed_origins: demoAppOrigins,
@@ -75,7 +79,20 @@ export function demoTenant(creds: DemoCredentials): Record<string, unknown> {
       },
     ],
     clientGrants: [{ client_id: 'Demo M2M', audience: demoAudience, scope: ['read:messages', 'write:messages'] }],
-    connections: [{ name: demoConnection, strategy: 'auth0', enabled_clients: ['Demo M2M', 'Demo SPA'] }],
+    connections: [
+      { name: demoConnection, strategy: 'auth0', enabled_clients: ['Demo M2M', 'Demo SPA'] },
+      // Auth0's defaults spelled out: 6-digit codes living 180 s, signup at the first login.
+      { name: 'email', strategy: 'email', enabled_clients: ['Demo M2M', 'Demo SPA'], options: { totp: { time_step: 180, length: 6 }, disable_signup: false, brute_force_protection: true } },
+      { name: 'sms', strategy: 'sms', enabled_clients: ['Demo M2M', 'Demo SPA'], options: { totp: { time_step: 180, length: 6 }, disable_signup: false, brute_force_protection: true } },
+    ],
+    // MFA off, as a new Auth0 tenant; set all-applications and enable a factor to try it.
+    guardianPolicies: { policies: [] },
+    guardianFactors: [
+      { name: 'otp', enabled: true },
+      { name: 'sms', enabled: true },
+      { name: 'email', enabled: true },
+      { name: 'recovery-code', enabled: true },
+    ],
     users: [{ connection: demoConnection, email: creds.user_email, password: creds.user_password, email_verified: true }],
   };
 }
