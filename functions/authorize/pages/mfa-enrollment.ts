@@ -7,7 +7,7 @@ import { newTotpSecret, otpauthUri } from '#shared/mfa/totp';
 import { assertMfaAttemptsLeft, recordMfaFailure, verifyTotp } from '#shared/mfa/verify-otp';
 import {
   activateAuthenticator,
-  deleteAuthenticator,
+  deletePendingAuthenticator,
   getAuthenticator,
   isAuthenticatorId,
   listAuthenticators,
@@ -118,7 +118,8 @@ async function newEnrolment(
 ): Promise<AuthenticatorRecord> {
   const userId = pending.user.user_id;
   const abandoned = (await listAuthenticators(userId)).filter((a) => !a.active);
-  await Promise.all(abandoned.map((a) => deleteAuthenticator(userId, a.id)));
+  // Conditional: an enrolment confirmed meanwhile (the MFA API, another tab) is never deleted.
+  await Promise.all(abandoned.map((a) => deletePendingAuthenticator(userId, a.id)));
   const record = await complete({ id: newAuthenticatorId(kind), user_id: userId, kind, active: false, created_at: new Date().toISOString() });
   await putAuthenticator(record);
   return record;
