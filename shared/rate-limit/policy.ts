@@ -24,6 +24,8 @@ export const bucketDefaults = {
    * from many IPs.
    */
   sms: { burst: 10, per_second: 10 / 3600 },
+  /** Passwordless emails per recipient address: as `sms` (10 burst, 10/hour) — no inbox flooded from many IPs. */
+  email: { burst: 10, per_second: 10 / 3600 },
   /** MFA OOB token exchanges (`mfa-oob` grant): 12 burst, 12/min, per mfa_token — Auth0's "per session" (§16.3). */
   mfa_oob: { burst: 12, per_second: 12 / 60 },
   /** MFA SMS sends (`/mfa/challenge`, `/mfa/associate` with sms): 10 burst, refilled 1/hour, per user (§8.1, §16.3). */
