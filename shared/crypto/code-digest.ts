@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { derivedKey } from '../tokens/derived-key.ts';
 import { keyset, type LoadedKey, type LoadedKeyset } from '../tokens/keyset.ts';
 import { safeEqual } from './digest.ts';
 
@@ -13,18 +14,7 @@ import { safeEqual } from './digest.ts';
  * `purpose` separates the uses (a passwordless code's digest never verifies as an MFA code).
  */
 const keyAlg = 'RS256';
-const derived = new Map<string, Buffer>();
-
-function macKey(key: LoadedKey): Buffer {
-  let mac = derived.get(key.kid);
-  if (!mac) {
-    const d = (key.key.export({ format: 'jwk' }) as { d?: string }).d;
-    if (!d) throw new Error(`code digests: key ${key.kid} has no private part`);
-    mac = Buffer.from(hkdfSync('sha256', Buffer.from(d, 'base64url'), 'portcullis', 'one-time-code-digest/HS256', 32));
-    derived.set(key.kid, mac);
-  }
-  return mac;
-}
+const macKey = (key: LoadedKey) => derivedKey(key, 'one-time-code-digest/HS256');
 
 const mac = (key: LoadedKey, purpose: string, code: string) => createHmac('sha256', macKey(key)).update(`${purpose}\n${code}`).digest('base64url');
 

@@ -1,6 +1,7 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
 import { invalidGrant, OAuthError } from '../errors.ts';
+import { derivedKey } from '../tokens/derived-key.ts';
 import { keyset, type LoadedKey, type LoadedKeyset } from '../tokens/keyset.ts';
 
 /**
@@ -35,18 +36,7 @@ export interface MfaTokenClaims {
 
 const keyAlg = 'RS256';
 const contentType = 'portcullis-mfa';
-const derived = new Map<string, Uint8Array>();
-
-function contentKey(key: LoadedKey): Uint8Array {
-  let cek = derived.get(key.kid);
-  if (!cek) {
-    const d = (key.key.export({ format: 'jwk' }) as { d?: string }).d;
-    if (!d) throw new Error(`mfa tokens: key ${key.kid} has no private part`);
-    cek = new Uint8Array(hkdfSync('sha256', Buffer.from(d, 'base64url'), 'portcullis', 'mfa-token/A256GCM', 32));
-    derived.set(key.kid, cek);
-  }
-  return cek;
-}
+const contentKey = (key: LoadedKey) => new Uint8Array(derivedKey(key, 'mfa-token/A256GCM'));
 
 export async function issueMfaToken(claims: Omit<MfaTokenClaims, 'iat' | 'exp' | 'jti'>, nowMs = Date.now(), loaded?: LoadedKeyset): Promise<string> {
   const key = (loaded ?? (await keyset())).signing.get(keyAlg);

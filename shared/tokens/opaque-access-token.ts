@@ -1,5 +1,5 @@
-import { hkdfSync } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
+import { derivedKey } from './derived-key.ts';
 import { keyset, type LoadedKey, type LoadedKeyset } from './keyset.ts';
 
 /**
@@ -28,19 +28,8 @@ export const implicitOpaqueTokenLifetime = 7_200;
 
 const keyAlg = 'RS256';
 const contentType = 'portcullis-at';
-const derived = new Map<string, Uint8Array>();
-
-function contentKey(key: LoadedKey): Uint8Array {
-  let cek = derived.get(key.kid);
-  if (!cek) {
-    const d = (key.key.export({ format: 'jwk' }) as { d?: string }).d;
-    if (!d) throw new Error(`opaque tokens: key ${key.kid} has no private part`);
-    // The salt and info bind the derived key to this one use of the signing key.
-    cek = new Uint8Array(hkdfSync('sha256', Buffer.from(d, 'base64url'), 'portcullis', 'opaque-access-token/A256GCM', 32));
-    derived.set(key.kid, cek);
-  }
-  return cek;
-}
+// The salt and info bind the derived key to this one use of the signing key.
+const contentKey = (key: LoadedKey) => new Uint8Array(derivedKey(key, 'opaque-access-token/A256GCM'));
 
 export async function encryptOpaqueToken(claims: OpaqueTokenClaims, loaded?: LoadedKeyset): Promise<string> {
   const key = (loaded ?? (await keyset())).signing.get(keyAlg);
