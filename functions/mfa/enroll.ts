@@ -55,7 +55,8 @@ export async function enrol(input: {
   }
   if (existing.length >= maxAuthenticators) throw invalidRequest(`A user may have at most ${maxAuthenticators} authenticators.`);
 
-  const base = (kind: AuthenticatorKind) => ({ id: newAuthenticatorId(kind), user_id: userId, kind, active: false, created_at: now });
+  const enrolledWith = input.withMfaToken ? ('mfa_token' as const) : ('access_token' as const);
+  const base = (kind: AuthenticatorKind) => ({ id: newAuthenticatorId(kind), user_id: userId, kind, active: false, created_at: now, enrolled_with: enrolledWith });
   let authenticator: AuthenticatorRecord;
   let secret: string | undefined;
   if (factor.kind === 'otp') {

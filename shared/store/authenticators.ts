@@ -32,6 +32,14 @@ export interface AuthenticatorRecord {
   readonly email?: string;
   /** recovery-code: SHA-256 digest of the current code (shared/mfa/recovery-codes.ts). */
   readonly code_digest?: string;
+  /**
+   * What authorised the enrolment: `mfa_token` (a login whose first factor passed, for a
+   * user with no active factor), `access_token` (an MFA-API token with `enroll`, which took
+   * a second factor to get: reference §8). Absent (the hosted enrolment page, records from
+   * before it was kept): treated as not `access_token`. Decides whether a pending
+   * enrolment of a user who has an active factor may be confirmed (shared/mfa/confirm-enrolment.ts).
+   */
+  readonly enrolled_with?: 'mfa_token' | 'access_token';
 }
 
 const idPrefix: Record<AuthenticatorKind, string> = { otp: 'totp', sms: 'sms', email: 'email', 'recovery-code': 'recovery-code' };

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuthApiError, AuthenticationClient } from 'auth0/legacy';
 import { decodeJwt } from 'jose';
-import { openSecret } from '../../shared/crypto/secret-box.ts';
+import { openSecret, sealSecret } from '../../shared/crypto/secret-box.ts';
 import { issueMfaToken } from '../../shared/mfa/mfa-token.ts';
-import { totpCode, totpStep } from '../../shared/mfa/totp.ts';
-import { listAuthenticators } from '../../shared/store/authenticators.ts';
+import { newTotpSecret, totpCode, totpStep } from '../../shared/mfa/totp.ts';
+import { listAuthenticators, newAuthenticatorId, putAuthenticator } from '../../shared/store/authenticators.ts';
+import { createOobChallenge } from '../../shared/store/oob-challenges.ts';
 import { findUserByEmail } from '../../shared/store/users.ts';
 import { form, formHeaders, jsonOf, rawRequest, type RawResponse } from '../support/http-client.ts';
 import type { LocalServer } from '../support/local-server.ts';
@@ -374,6 +375,47 @@ describe('the MFA API', () => {
       assertError(await rawRequest(url('/mfa/authenticators/totp%7Cdev_nope'), { method: 'DELETE', headers: bearer(accessToken) }), 404, 'not_found');
       assertError(await rawRequest(url('/mfa/authenticators/%E0%A4%A'), { method: 'DELETE', headers: bearer(accessToken) }), 404, 'not_found');
       assert.equal(jsonOf<Json[]>(await listWith(accessToken)).length, 2);
+    });
+
+    test('a second factor enrolled with the access token is confirmed by the next login: email by mfa-oob, TOTP by mfa-otp', async () => {
+      const added = await postJson('/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['email'], email: 'third@mfa.test' }, bearer(accessToken));
+      assert.equal(added.status, 200, added.body);
+      const mail = await lastMessage('third@mfa.test');
+      const login = await mfaTokenOf('manage');
+      const granted = await token({ grant_type: mfaOobGrant, ...backend, mfa_token: login.mfaToken, oob_code: jsonOf(added).oob_code as string, binding_code: mail.code! });
+      assert.equal(granted.status, 200, granted.body);
+      assert.deepEqual(decodeJwt(jsonOf(granted).id_token as string).amr, ['mfa']);
+      const withEmail = jsonOf<Json[]>(await listWith(accessToken)).find((a) => a.name === 'third@mfa.test')!;
+      assert.equal(withEmail.active, true);
+
+      const otp = jsonOf(await postJson('/mfa/associate', { authenticator_types: ['otp'] }, bearer(accessToken)));
+      assert.equal(otp.recovery_codes, undefined);
+      const next = await mfaTokenOf('manage');
+      const confirmed = await token({ grant_type: mfaOtpGrant, ...backend, mfa_token: next.mfaToken, otp: currentTotp(otp.secret as string) });
+      assert.equal(confirmed.status, 200, confirmed.body);
+      const otps = jsonOf<Json[]>(await listWith(accessToken)).filter((a) => a.authenticator_type === 'otp');
+      assert.deepEqual(otps.map((a) => a.active), [true, true]);
+      const after = await mfaTokenOf('manage');
+      assert.deepEqual(after.body.mfa_requirements, { challenge: [{ type: 'otp' }, { type: 'email' }, { type: 'recovery-code' }] });
+    });
+
+    test('a pending enrolment the access token did not make never answers for a user with an active factor', async () => {
+      const userId = (await findUserByEmail(connection, users.manage.email))!.user_id;
+      // As an mfa_token (anyone with the password) could have left them before the user confirmed a factor.
+      const now = new Date().toISOString();
+      const mailId = newAuthenticatorId('email');
+      await putAuthenticator({ id: mailId, user_id: userId, kind: 'email', active: false, created_at: now, email: 'evil@mfa.test', enrolled_with: 'mfa_token' });
+      const seed = newTotpSecret();
+      const otpId = newAuthenticatorId('otp');
+      await putAuthenticator({ id: otpId, user_id: userId, kind: 'otp', active: false, created_at: now, secret_sealed: await sealSecret(seed, { user_id: userId, authenticator_id: otpId }) });
+      const { oobCode, bindingCode } = await createOobChallenge({ user_id: userId, authenticator_id: mailId, client_id: 'backend', channel: 'email', enrollment: true });
+
+      const { mfaToken } = await mfaTokenOf('manage');
+      assertError(await token({ grant_type: mfaOobGrant, ...backend, mfa_token: mfaToken, oob_code: oobCode, binding_code: bindingCode }), 403, 'invalid_grant', 'Malformed oob_code');
+      assertError(await token({ grant_type: mfaOtpGrant, ...backend, mfa_token: mfaToken, otp: currentTotp(seed) }), 403, 'invalid_grant', 'Invalid otp_code.');
+      const stored = await listAuthenticators(userId);
+      assert.equal(stored.find((a) => a.id === mailId)?.active, false);
+      assert.equal(stored.find((a) => a.id === otpId)?.active, false);
     });
   });
 

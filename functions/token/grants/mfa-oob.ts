@@ -50,7 +50,7 @@ export const mfaOob: Grant = {
     const all = await listAuthenticators(userId);
     const authenticator = answeringAuthenticators(all).find((a) => a.id === challenge.authenticator_id);
     if (!authenticator) throw badOobCode('the authenticator is gone or may not answer');
-    if (!authenticator.active) await confirmEnrolment(userId, authenticator, all);
+    if (!authenticator.active) await confirmEnrolment(userId, authenticator, all, { refused: () => badOobCode('the enrolment was withdrawn') });
     return issueAfterMfa(input, login);
   },
 };

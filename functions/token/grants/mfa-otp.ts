@@ -10,7 +10,7 @@ import { issueAfterMfa, readMfaLogin } from './mfa-login.ts';
  * `grant_type=http://auth0.com/oauth/grant-type/mfa-otp` (reference §3.8): `mfa_token` + `otp`,
  * a TOTP code of the user's authenticator app (±1 step, a step once used is refused, failures
  * spend the user's MFA failure bucket: verifyTotp). The first right code of a pending
- * enrolment confirms it (§8.2). Wrong: 403 invalid_grant "Invalid otp_code." (Auth0's text,
+ * enrolment confirms it (§8.2; which pending ones may answer: answeringAuthenticators). Wrong: 403 invalid_grant "Invalid otp_code." (Auth0's text,
  * which its SDKs match on).
  */
 export const mfaOtp: Grant = {
@@ -27,7 +27,8 @@ export const mfaOtp: Grant = {
     const candidates = enabledFactors(tenant).includes('otp') ? answeringAuthenticators(all).filter((a) => a.kind === 'otp') : [];
     const matched = await verifyTotp({ tenant, userId, candidates, code: otp });
     if (!matched) throw invalidGrant('Invalid otp_code.', { detail: candidates.length === 0 ? 'no otp authenticator' : 'wrong or reused code' });
-    if (!matched.active) await confirmEnrolment(userId, matched, all);
+    // A pending enrolment replaced or deleted since it was read confirms nothing.
+    if (!matched.active) await confirmEnrolment(userId, matched, all, { refused: () => invalidGrant('Invalid otp_code.', { detail: 'the enrolment was withdrawn' }) });
     return issueAfterMfa(input, login);
   },
 };
