@@ -28,7 +28,7 @@ const audience = 'https://api.mfa.test/';
 const secret = 'mfa-backend-secret-0123456789abcdef';
 const passwordOf = (who: string) => `Correct-Horse-${who}-42!`;
 const emailOf = (who: string) => `${who}@mfa.example.test`;
-const people = ['olga', 'oscar', 'penny', 'rita', 'rob', 'sam', 'sue', 'tina', 'wes', 'mia', 'max', 'prop', 'ed', 'bea'];
+const people = ['olga', 'oscar', 'penny', 'rita', 'rob', 'sam', 'sue', 'tina', 'wes', 'mia', 'max', 'prop', 'ed', 'bea', 'rex'];
 
 const tenant = {
   tenant: { friendly_name: 'MFA grants', default_directory: 'Users', rate_limits: { global: { burst: 1_000_000, per_second: 1_000_000 } } },
@@ -272,6 +272,20 @@ describe('MFA on the token endpoint', () => {
     const statuses = answers.map((r) => r.status).sort();
     assert.deepEqual(statuses, [200, 403, 403, 403], answers.map((r) => r.body).join('\n'));
     for (const r of answers.filter((a) => a.status === 403)) assert.equal(body(r).error_description, 'Invalid recovery_code.');
+  });
+
+  test('40 concurrent wrong recovery codes and the right one: at most 10 are checked, the rest 429', async () => {
+    await enrolOtp('rex');
+    const { code } = await enrolRecovery('rex');
+    const mfaTokenValue = await mfaToken('rex');
+    const guesses = [...Array.from({ length: 40 }, () => newRecoveryCode()), code];
+    const answers = await Promise.all(guesses.map((guess) => backend({ grant_type: recoveryGrant, mfa_token: mfaTokenValue, recovery_code: guess })));
+    const wrong = answers.filter((r) => r.status === 403);
+    for (const r of wrong) assert.equal(body(r).error_description, 'Invalid recovery_code.');
+    for (const r of answers.filter((a) => a.status === 429)) assert.equal(body(r).error, 'too_many_attempts', r.body);
+    assert.ok(wrong.length <= 10, `${wrong.length} wrong codes checked`);
+    assert.ok(answers.filter((r) => r.status === 200).length <= 1);
+    assert.equal(answers.filter((r) => ![200, 403, 429].includes(r.status)).length, 0, answers.map((r) => r.body).join('\n'));
   });
 
   test('mfa-oob: pending without binding_code, wrong binding code, right one, then the oob_code is spent', async () => {

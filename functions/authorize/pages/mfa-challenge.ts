@@ -3,7 +3,7 @@ import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult, Params } from '#shared/http/types';
 import { html, type SafeHtml } from '#shared/html/escape';
 import { newRecoveryCode, normalizeRecoveryCode, recoveryCodeDigest } from '#shared/mfa/recovery-codes';
-import { assertMfaAttemptsLeft, recordMfaFailure, verifyTotp } from '#shared/mfa/verify-otp';
+import { verifyTotp, withMfaAttempt } from '#shared/mfa/verify-otp';
 import { replaceRecoveryCode, type AuthenticatorRecord } from '#shared/store/authenticators';
 import { pageContext, pageUrl, submittedForm, type PageContext } from './forms.ts';
 import { continueAfterMfa, finishMfa, finishWithRecoveryCode, shownFailure } from './mfa-finish.ts';
@@ -17,8 +17,9 @@ import { maskedAddress, sendPageCode } from './mfa-send.ts';
  * passed proves the second with one of their active factors — the `code` of their
  * authenticator app (±1 step, a code once used is refused), a code sent by SMS or email, or a
  * recovery code (used up and replaced by a new one, shown once, reference §3.8). Other factors
- * are offered as buttons. Every wrong code spends the user's MFA failure bucket (Auth0: 10,
- * refilled 1 per 6 minutes, §16.3); an empty bucket shows 429 on the form.
+ * are offered as buttons. Every code takes a token of the user's MFA failure bucket before it
+ * is checked, given back when right (withMfaAttempt; Auth0: 10, refilled 1 per 6 minutes,
+ * §16.3); an empty bucket shows 429 on the form.
  */
 const path = '/u/mfa-challenge';
 
@@ -122,11 +123,9 @@ async function checkOtp(challenge: Challenge, form: Params): Promise<ApiResult> 
   if (!otp) return show(challenge, factors[0]!);
   const code = codeInput(form.code);
   try {
-    await assertMfaAttemptsLeft(tenant, userId);
-    // verifyTotp spends the failure bucket on a wrong or reused code itself.
-    const matched = code === undefined ? undefined : await verifyTotp({ tenant, userId, candidates: factors.filter((f) => f.kind === 'otp'), code });
+    // verifyTotp takes a failure token first; a wrong, reused or malformed code keeps it spent.
+    const matched = await verifyTotp({ tenant, userId, candidates: factors.filter((f) => f.kind === 'otp'), code: code ?? '' });
     if (matched) return finishMfa(page, pending);
-    if (code === undefined) await recordMfaFailure(tenant, userId);
   } catch (error) {
     return show(challenge, otp, shownFailure(error));
   }
@@ -160,18 +159,15 @@ async function checkRecoveryCode(challenge: Challenge, form: Params): Promise<Ap
   if (recovery.length === 0) return show(challenge, factors[0]!);
   const wrong = (): Failure => ({ status: 400, error: 'That recovery code is not right.', headers: {} });
   try {
-    await assertMfaAttemptsLeft(tenant, userId);
-    const normalized = normalizeRecoveryCode((form.code ?? '').slice(0, 128));
-    const digest = normalized === undefined ? undefined : recoveryCodeDigest(normalized);
-    const matched = digest === undefined ? undefined : recovery.find((f) => safeEqual(f.code_digest!, digest));
-    if (matched) {
-      const fresh = newRecoveryCode();
+    const fresh = newRecoveryCode();
+    const replaced = await withMfaAttempt(tenant, userId, async () => {
+      const normalized = normalizeRecoveryCode((form.code ?? '').slice(0, 128));
+      const digest = normalized === undefined ? undefined : recoveryCodeDigest(normalized);
+      const matched = digest === undefined ? undefined : recovery.find((f) => safeEqual(f.code_digest!, digest));
       // One conditional write: of two submissions of one code, one wins; the other is wrong.
-      if (await replaceRecoveryCode(userId, matched.id, matched.code_digest!, recoveryCodeDigest(normalizeRecoveryCode(fresh) ?? fresh))) {
-        return finishWithRecoveryCode(page, path, pending, fresh);
-      }
-    }
-    await recordMfaFailure(tenant, userId);
+      return matched !== undefined && (await replaceRecoveryCode(userId, matched.id, matched.code_digest!, recoveryCodeDigest(normalizeRecoveryCode(fresh) ?? fresh)));
+    });
+    if (replaced) return finishWithRecoveryCode(page, path, pending, fresh);
   } catch (error) {
     return show(challenge, recovery[0]!, shownFailure(error));
   }

@@ -4,7 +4,7 @@ import type { ApiResult, Params } from '#shared/http/types';
 import { html } from '#shared/html/escape';
 import { qrSvgDataUri } from '#shared/mfa/qr';
 import { newTotpSecret, otpauthUri } from '#shared/mfa/totp';
-import { assertMfaAttemptsLeft, recordMfaFailure, verifyTotp } from '#shared/mfa/verify-otp';
+import { verifyTotp } from '#shared/mfa/verify-otp';
 import {
   activateAuthenticator,
   deletePendingAuthenticator,
@@ -157,11 +157,9 @@ async function confirmOtp(page: PageContext, pending: PendingLogin, form: Params
   const secret = await openSecret(authenticator.secret_sealed, sealContext(authenticator));
   const code = codeInput(form.code);
   try {
-    await assertMfaAttemptsLeft(tenant, userId);
-    // verifyTotp counts a wrong code against the user's MFA failure bucket itself.
-    const matched = code === undefined ? undefined : await verifyTotp({ tenant, userId, candidates: [authenticator], code });
+    // verifyTotp takes a failure token first; a wrong, reused or malformed code keeps it spent.
+    const matched = await verifyTotp({ tenant, userId, candidates: [authenticator], code: code ?? '' });
     if (!matched) {
-      if (code === undefined) await recordMfaFailure(tenant, userId);
       return totpForm(page, pending, authenticator, secret, { status: 400, error: 'That code is not right. Enter the code the app shows now.', headers: {} });
     }
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { ApiResult, Params } from '#shared/http/types';
 import { html, type SafeHtml } from '#shared/html/escape';
 import { enabledFactors } from '#shared/mfa/policy';
-import { assertMfaAttemptsLeft, recordMfaFailure } from '#shared/mfa/verify-otp';
+import { withMfaAttempt } from '#shared/mfa/verify-otp';
 import { getAuthenticator, isAuthenticatorId, type AuthenticatorRecord } from '#shared/store/authenticators';
 import { redeemOobChallenge } from '#shared/store/oob-challenges';
 import type { PageContext } from './forms.ts';
@@ -42,8 +42,9 @@ export type OobCheck = { readonly ok: true; readonly authenticator: Authenticato
 
 /**
  * Checks the code of an SMS or email challenge the page sent (enrolment: of the pending
- * enrolment; challenge: of an active factor). A wrong code re-renders the form (400) and
- * spends the user's MFA failure bucket; an empty bucket shows 429. `answer` is absent when
+ * enrolment; challenge: of an active factor). Each code takes a token of the user's MFA
+ * failure bucket before it is checked (withMfaAttempt: given back unless wrong); a wrong code
+ * re-renders the form (400), an empty bucket shows 429. `answer` is absent when
  * the challenge is gone (expired, used, three wrong codes): the caller starts over.
  */
 export async function checkOobCode(page: PageContext, path: MfaPath, pending: PendingLogin, form: Params, expect: { enrollment: boolean; more?: (csrf: SafeHtml) => SafeHtml }): Promise<OobCheck> {
@@ -63,20 +64,21 @@ export async function checkOobCode(page: PageContext, path: MfaPath, pending: Pe
   }
   const again = (failure: Failure) => ({ ok: false as const, answer: oobCodeForm(page, path, authenticator, oobCode, failure, expect.more) });
   try {
-    await assertMfaAttemptsLeft(tenant, userId);
     const code = codeInput(form.code);
-    if (code === undefined) {
-      await recordMfaFailure(tenant, userId);
-      return again({ status: 400, error: 'Enter the 6-digit code we sent.', headers: {} });
-    }
-    const result = await redeemOobChallenge({ oobCode, bindingCode: code, clientId: page.client.client_id });
+    const result = await withMfaAttempt(
+      tenant,
+      userId,
+      async () => (code === undefined ? ({ ok: false, reason: 'wrong' } as const) : redeemOobChallenge({ oobCode, bindingCode: code, clientId: page.client.client_id })),
+      // Only a wrong (or malformed) code uses the token up; a dead challenge checked nothing.
+      { failed: (r) => !r.ok && r.reason === 'wrong' },
+    );
+    if (code === undefined) return again({ status: 400, error: 'Enter the 6-digit code we sent.', headers: {} });
     if (result.ok) {
       const c = result.challenge;
       if (c.user_id !== userId || c.authenticator_id !== authenticator.id || c.enrollment !== expect.enrollment) return { ok: false };
       return { ok: true, authenticator };
     }
     if (result.reason !== 'wrong') return { ok: false };
-    await recordMfaFailure(tenant, userId);
     return again({ status: 400, error: 'That code is not right. Check the code we sent and try again.', headers: {} });
   } catch (error) {
     return again(shownFailure(error));

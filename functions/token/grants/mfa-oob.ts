@@ -2,7 +2,7 @@ import { invalidGrant, invalidRequest, OAuthError } from '#shared/errors';
 import { limitByKey } from '#shared/http/keyed-rate-limit';
 import { answeringAuthenticators, confirmEnrolment } from '#shared/mfa/confirm-enrolment';
 import { enabledFactors } from '#shared/mfa/policy';
-import { assertMfaAttemptsLeft, recordMfaFailure } from '#shared/mfa/verify-otp';
+import { withMfaAttempt } from '#shared/mfa/verify-otp';
 import { listAuthenticators } from '#shared/store/authenticators';
 import { redeemOobChallenge } from '#shared/store/oob-challenges';
 import type { Grant } from './grant.ts';
@@ -13,7 +13,8 @@ import { issueAfterMfa, readMfaLogin } from './mfa-login.ts';
  * `oob_code` (from /mfa/challenge or /mfa/associate) and `binding_code` (the 6-digit code sent
  * by SMS or email; every challenge here has `binding_method: "prompt"`). Without a binding
  * code Auth0's poll answer, 403 `authorization_pending`. A wrong code is 403 invalid_grant
- * "Invalid binding_code." and spends the user's MFA failure bucket (the challenge itself dies
+ * "Invalid binding_code." and uses up a token of the user's MFA failure bucket, which is spent
+ * before the code is checked and given back unless it was wrong (the challenge itself dies
  * after 3). An oob_code that is unknown, used, expired or not this login's is 403
  * invalid_grant "Malformed oob_code" (the text Auth0 is seen to give for oob codes it cannot
  * read). Exchanges are limited to 12/min per mfa_token (§16.3 "per session"). The first right
@@ -30,17 +31,18 @@ export const mfaOob: Grant = {
     if (!oobCode) throw invalidRequest('Missing required parameter: oob_code');
     await limitByKey(tenant, 'mfa_oob', login.claims.jti);
     const userId = login.user.user_id;
-    await assertMfaAttemptsLeft(tenant, userId);
-
-    const result = await redeemOobChallenge({ oobCode, bindingCode: input.params.binding_code, clientId: input.auth.client.client_id });
+    const result = await withMfaAttempt(
+      tenant,
+      userId,
+      () => redeemOobChallenge({ oobCode, bindingCode: input.params.binding_code, clientId: input.auth.client.client_id }),
+      // Only a wrong binding code uses the token up: a poll (pending) or a dead challenge checked no code.
+      { failed: (r) => !r.ok && r.reason === 'wrong' },
+    );
     if (!result.ok) {
       if (result.reason === 'pending') {
         throw new OAuthError(403, 'authorization_pending', 'Authorization pending: please repeat the request in a few seconds.');
       }
-      if (result.reason === 'wrong') {
-        await recordMfaFailure(tenant, userId);
-        throw invalidGrant('Invalid binding_code.', { detail: 'wrong binding code' });
-      }
+      if (result.reason === 'wrong') throw invalidGrant('Invalid binding_code.', { detail: 'wrong binding code' });
       throw badOobCode('unknown, used, expired or killed challenge');
     }
     const { challenge } = result;

@@ -21,7 +21,8 @@ export const mfaOtp: Grant = {
     if (!otp) throw invalidRequest('Missing required parameter: otp');
     const { tenant } = input.request;
     const userId = login.user.user_id;
-    // verifyTotp refuses first when the user's failure bucket is empty (429), right code or not.
+    // verifyTotp spends a token of the user's failure bucket before it checks (empty: 429, right
+    // code or not) and gives it back when the code is right.
     const all = await listAuthenticators(userId);
     // A factor the tenant switched off no longer answers.
     const candidates = enabledFactors(tenant).includes('otp') ? answeringAuthenticators(all).filter((a) => a.kind === 'otp') : [];

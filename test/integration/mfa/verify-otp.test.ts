@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import { ensureLocalSecretsKey } from '../../../infra/keys/local-secrets-key.ts';
 import { OAuthError } from '../../../shared/errors.ts';
 import { newTotpSecret, totpCode, totpStep } from '../../../shared/mfa/totp.ts';
-import { assertMfaAttemptsLeft, openTotpSecret, recordMfaFailure, sealTotpSecret, verifyTotp } from '../../../shared/mfa/verify-otp.ts';
+import { openTotpSecret, sealTotpSecret, verifyTotp, withMfaAttempt } from '../../../shared/mfa/verify-otp.ts';
 import { emptySettings } from '../../../shared/store/tenant-config.ts';
 import { getAuthenticator, newAuthenticatorId, putAuthenticator, type AuthenticatorRecord } from '../../../shared/store/authenticators.ts';
 import type { TenantConfig } from '../../../shared/tenant/model.ts';
@@ -57,6 +57,8 @@ describe('verifyTotp (DynamoDB Local, local secrets key)', () => {
     return { record, secret };
   }
   const now = 1_767_268_815_000;
+  /** An attempt that succeeds: 429 when the bucket is empty, else it changes nothing (spent, then given back). */
+  const attemptsLeft = (userId: string, nowMs: number) => withMfaAttempt(tenant, userId, async () => true, { nowMs });
 
   test('the seed is sealed (l1.), opens for its own record only', async () => {
     const user = newUser();
@@ -119,14 +121,68 @@ describe('verifyTotp (DynamoDB Local, local secrets key)', () => {
     const wrong = (t: number) => wrongCode(secret, t);
     for (let i = 0; i < 10; i++) assert.equal(await verifyTotp({ tenant, userId: user, candidates: [record], code: wrong(now), nowMs: now }), undefined, `failure ${i + 1}`);
     await assert.rejects(verifyTotp({ tenant, userId: user, candidates: [record], code: totpCode(secret, totpStep(now)), nowMs: now }), isTooMany);
-    await assert.rejects(assertMfaAttemptsLeft(tenant, user, now), isTooMany);
-    await assert.rejects(recordMfaFailure(tenant, user, now), isTooMany);
+    await assert.rejects(attemptsLeft(user, now), isTooMany);
+    await assert.rejects(withMfaAttempt(tenant, user, async () => false, { nowMs: now }), isTooMany);
     const later = now + 6 * 60_000;
-    await assertMfaAttemptsLeft(tenant, user, later);
+    await attemptsLeft(user, later);
     assert.ok(await verifyTotp({ tenant, userId: user, candidates: [record], code: totpCode(secret, totpStep(later)), nowMs: later }));
     // A success does not refill: the token it found is still there for one more failure, then none.
     assert.equal(await verifyTotp({ tenant, userId: user, candidates: [record], code: wrong(later), nowMs: later }), undefined);
     await assert.rejects(verifyTotp({ tenant, userId: user, candidates: [record], code: wrong(later), nowMs: later }), isTooMany);
+  });
+
+  test('40 concurrent wrong codes and the right one: at most 10 codes are checked, the rest are 429 unchecked', async () => {
+    const user = newUser();
+    const { record, secret } = await enrolled(user);
+    const right = totpCode(secret, totpStep(now));
+    const codes = [...Array.from({ length: 40 }, (_, i) => wrongCode(secret, now, i * 13)), right];
+    // Counts the codes that reach the authenticators (verifyTotp walks the candidates once per checked code).
+    let looked = 0;
+    class Counted extends Array<AuthenticatorRecord> {
+      override [Symbol.iterator]() {
+        looked++;
+        return super[Symbol.iterator]();
+      }
+    }
+    const candidates = Counted.from([record]) as Counted;
+    const settled = await Promise.allSettled(codes.map((code) => verifyTotp({ tenant, userId: user, candidates, code, nowMs: now })));
+    const wrongChecked = settled.filter((s) => s.status === 'fulfilled' && s.value === undefined);
+    const accepted = settled.filter((s) => s.status === 'fulfilled' && s.value !== undefined);
+    for (const s of settled) if (s.status === 'rejected') assert.ok(isTooMany(s.reason));
+    // The bucket holds 10: no more than 10 wrong codes are ever looked at; the right one, if it
+    // got a token, gives it back, which may let one more in.
+    assert.ok(wrongChecked.length <= 10, `${wrongChecked.length} wrong codes checked`);
+    assert.ok(looked <= 10 + accepted.length, `${looked} codes looked at`);
+    assert.ok(looked >= 1);
+    assert.ok(accepted.length <= 1);
+  });
+
+  test('withMfaAttempt: of 40 concurrent failing checks only 10 run; a check that throws keeps its token', async () => {
+    const user = newUser();
+    let ran = 0;
+    const slowWrong = async () => {
+      ran++;
+      await new Promise((r) => setTimeout(r, 20));
+      return false;
+    };
+    const settled = await Promise.allSettled(Array.from({ length: 40 }, () => withMfaAttempt(tenant, user, slowWrong, { nowMs: now })));
+    assert.equal(ran, 10);
+    assert.equal(settled.filter((s) => s.status === 'rejected' && isTooMany(s.reason)).length, 30);
+    const other = newUser();
+    for (let i = 0; i < 10; i++) await assert.rejects(withMfaAttempt(tenant, other, async () => { throw new Error('boom'); }, { nowMs: now }), /boom/);
+    await assert.rejects(attemptsLeft(other, now), isTooMany);
+  });
+
+  test('a right code gives its token back: 9 wrong, right, right, 1 wrong, then even a right code is 429', async () => {
+    const user = newUser();
+    const { record, secret } = await enrolled(user);
+    const at = (k: number) => now + k * 30_000;
+    for (let i = 0; i < 9; i++) assert.equal(await verifyTotp({ tenant, userId: user, candidates: [record], code: wrongCode(secret, at(0), i), nowMs: at(0) }), undefined);
+    // Each right code spends the last token before it is checked and gets it back after.
+    assert.ok(await verifyTotp({ tenant, userId: user, candidates: [record], code: totpCode(secret, totpStep(at(0))), nowMs: at(0) }));
+    assert.ok(await verifyTotp({ tenant, userId: user, candidates: [record], code: totpCode(secret, totpStep(at(3))), nowMs: at(3) }));
+    assert.equal(await verifyTotp({ tenant, userId: user, candidates: [record], code: wrongCode(secret, at(3)), nowMs: at(3) }), undefined);
+    await assert.rejects(verifyTotp({ tenant, userId: user, candidates: [record], code: totpCode(secret, totpStep(at(6))), nowMs: at(6) }), isTooMany);
   });
 
   test('failures of one user do not touch another’s bucket; malformed codes count as failures', async () => {
@@ -136,7 +192,7 @@ describe('verifyTotp (DynamoDB Local, local secrets key)', () => {
     for (const code of ['', 'abcdef', '1234567', '12345', '-1', '１２３４５６', 'x'.repeat(10_000), wrongCode(secret, now, 1), wrongCode(secret, now, 2), wrongCode(secret, now, 3)]) {
       assert.equal(await verifyTotp({ tenant, userId: a, candidates: [record], code, nowMs: now }), undefined);
     }
-    await assert.rejects(assertMfaAttemptsLeft(tenant, a, now), isTooMany);
-    await assertMfaAttemptsLeft(tenant, b, now);
+    await assert.rejects(attemptsLeft(a, now), isTooMany);
+    await attemptsLeft(b, now);
   });
 });
