@@ -37,10 +37,14 @@ const tenant = {
     { name: 'Web', client_id: 'pwl-web', client_secret: secret, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: [otp], callbacks: ['https://web.pwl.test/cb'] },
     { name: 'Other', client_id: 'pwl-other', app_type: 'native', token_endpoint_auth_method: 'none', grant_types: [otp] },
     { name: 'SPA', client_id: 'pwl-spa', app_type: 'spa', token_endpoint_auth_method: 'none', grant_types: [otp], callbacks: ['https://spa.pwl.test/cb'] },
+    // A backend that speaks for its end users (auth0-forwarded-for), at /passwordless/start and /oauth/token.
+    { name: 'Trusted', client_id: 'pwl-trusted', client_secret: secret, token_endpoint_auth_method: 'client_secret_post', grant_types: [otp], is_token_endpoint_ip_header_trusted: true },
     { name: 'NoGrant', client_id: 'pwl-nogrant', app_type: 'native', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], callbacks: ['https://ng.pwl.test/cb'] },
   ],
   connections: [
-    { name: 'email', strategy: 'email', enabled_clients: ['pwl-native', 'pwl-web', 'pwl-other', 'pwl-spa', 'pwl-nogrant'], options: {} },
+    { name: 'email', strategy: 'email', enabled_clients: ['pwl-native', 'pwl-web', 'pwl-other', 'pwl-spa', 'pwl-nogrant', 'pwl-trusted'], options: {} },
+    // Brute-force protection off: only the per-identity failure bucket stands between an attacker and the codes.
+    { name: 'email-nobf', strategy: 'email', enabled_clients: ['pwl-trusted'], options: { brute_force_protection: false } },
     { name: 'sms', strategy: 'sms', enabled_clients: ['pwl-native', 'pwl-web'], options: {} },
     { name: 'email-closed', strategy: 'email', enabled_clients: ['pwl-native'], options: { disable_signup: true } },
     // Auth0's shortest code lifetime (60 s), for the expiry test at the end of the file.
@@ -180,6 +184,64 @@ describe('passwordless login at /oauth/token', () => {
     assert.equal((await token({ client_id: 'pwl-other', username: email, otp: foreign })).status, 200);
   });
 
+  test('per identity: re-sends from many IPs do not reset the failures; after 10 wrong codes even the right one is 429 too_many_attempts', async () => {
+    const email = freshEmail();
+    const asUser = (ip: string) => ({ 'content-type': 'application/json', 'auth0-forwarded-for': ip });
+    const statuses: number[] = [];
+    let latest = '';
+    for (let round = 0; round < 4; round++) {
+      // Each round a new code from a new end-user IP: its three strikes start again…
+      const ip = `198.51.100.${40 + round}`;
+      const sent = await fetch(`${server.baseUrl}/passwordless/start`, {
+        method: 'POST',
+        headers: asUser(ip),
+        body: JSON.stringify({ client_id: 'pwl-trusted', client_secret: secret, connection: 'email-nobf', email, send: 'code' }),
+      });
+      assert.equal(sent.status, 200, await sent.text());
+      latest = await codeFor(email);
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${server.baseUrl}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'auth0-forwarded-for': ip },
+          body: new URLSearchParams({ grant_type: otp, client_id: 'pwl-trusted', client_secret: secret, realm: 'email-nobf', username: email, otp: wrongOf(latest) }),
+        });
+        const body = (await res.json()) as Record<string, unknown>;
+        statuses.push(res.status);
+        if (res.status === 429) {
+          assert.equal(body.error, 'too_many_attempts');
+          assert.match(String(res.headers.get('retry-after')), /^[1-9]\d*$/);
+        } else wrongEmail({ status: res.status, body });
+      }
+    }
+    // …but the identity's own bucket does not: 10 wrong answers, then refusals.
+    assert.deepEqual(statuses, [...Array(10).fill(403), 429, 429]);
+    const right = await fetch(`${server.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'auth0-forwarded-for': '198.51.100.49' },
+      body: new URLSearchParams({ grant_type: otp, client_id: 'pwl-trusted', client_secret: secret, realm: 'email-nobf', username: email, otp: latest }),
+    });
+    // The last round's code is still live (one strike counted, two refused): right, and refused while the bucket is empty; so is a fresh one.
+    assert.equal(right.status, 429);
+    const fresh = await fetch(`${server.baseUrl}/passwordless/start`, {
+      method: 'POST',
+      headers: asUser('198.51.100.50'),
+      body: JSON.stringify({ client_id: 'pwl-trusted', client_secret: secret, connection: 'email-nobf', email, send: 'code' }),
+    });
+    assert.equal(fresh.status, 200);
+    const refused = await fetch(`${server.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'auth0-forwarded-for': '198.51.100.50' },
+      body: new URLSearchParams({ grant_type: otp, client_id: 'pwl-trusted', client_secret: secret, realm: 'email-nobf', username: email, otp: await codeFor(email) }),
+    });
+    assert.equal(refused.status, 429, 'the right code is refused while the identity’s bucket is empty');
+    assert.equal(((await refused.json()) as Record<string, unknown>).error, 'too_many_attempts');
+    // Another identity on the same connection is unaffected.
+    const other = freshEmail();
+    await start({ client_id: 'pwl-trusted', client_secret: secret, connection: 'email-nobf', email: other });
+    const ok = await token({ client_id: 'pwl-trusted', client_secret: secret, realm: 'email-nobf', username: other, otp: await codeFor(other) });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+
   test('sms: a wrong code says "phone number"', async () => {
     const phone = freshPhone();
     await start({ client_id: 'pwl-native', connection: 'sms', phone_number: phone });
@@ -223,6 +285,14 @@ describe('passwordless login at /oauth/token', () => {
     refusal(400, 'invalid_request', 'the connection was disabled')(await token({ client_id: 'pwl-other', realm: 'sms', username: '+15550000000', otp: '1' }));
     refusal(403, 'unauthorized_client', `Grant type '${otp}' not allowed for the client.`)(await token({ client_id: 'pwl-spa', username: 'a@b.test', otp: '1' }));
     refusal(403, 'unauthorized_client', `Grant type '${otp}' not allowed for the client.`)(await token({ client_id: 'pwl-nogrant', username: 'a@b.test', otp: '1' }));
+  });
+
+  test('the MFA API audience: mfa_required with an mfa_token (as the password grants answer), never "Service not enabled"', async () => {
+    const email = freshEmail();
+    const code = await sendCode(email);
+    const res = await token({ username: email, otp: code, audience: `${issuer}mfa/`, scope: 'openid enroll' });
+    refusal(403, 'mfa_required', 'Multifactor authentication required')(res);
+    assert.equal(typeof res.body.mfa_token, 'string');
   });
 
   test('an expired code (connection time_step 60 s) is refused like a wrong one', { timeout: 120_000 }, async () => {

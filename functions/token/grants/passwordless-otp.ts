@@ -3,7 +3,7 @@ import { invalidRequest, unauthorizedClient } from '#shared/errors';
 import { passwordlessLogin } from '#shared/login/passwordless-login';
 import { assertNoMfaRequired } from '#shared/mfa/requirement';
 import { requestedScopes } from '#shared/oauth/scopes';
-import { grantUserScopes, issueUserTokens } from '#shared/tokens/user-tokens';
+import { grantUserScopes, issueUserTokens, userApi } from '#shared/tokens/user-tokens';
 import type { Grant } from './grant.ts';
 import { endUserIp } from './password-login-grant.ts';
 
@@ -36,8 +36,10 @@ export const passwordlessOtp: Grant = {
     // As the password grants (reference §3.4): before the login, so a request for an unknown
     // API or a malformed scope costs no attempt and does not spend the code.
     const audience = params.audience ?? params.resource ?? tenant.settings.default_audience;
-    const api = audience === undefined ? undefined : tenant.resourceServers.get(audience);
-    const scopes = grantUserScopes(tenant, requestedScopes(params.scope) ?? (api && api.scopes.length > 0 ? api.scopes : undefined), audience);
+    // With the issuer, so the MFA API's audience (a virtual resource server no tenant file
+    // lists) is known here as in the password grants, and answers mfa_required below.
+    const api = audience === undefined ? undefined : userApi(tenant, audience, context.issuer);
+    const scopes = grantUserScopes(tenant, requestedScopes(params.scope) ?? (api && api.scopes.length > 0 ? api.scopes : undefined), audience, context.issuer);
 
     const user = await passwordlessLogin({
       tenant,
