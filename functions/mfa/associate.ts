@@ -1,5 +1,5 @@
 import { authenticateClient } from '#shared/client-auth/authenticate';
-import { invalidRequest } from '#shared/errors';
+import { invalidRequest, unauthorizedClient } from '#shared/errors';
 import { assertOriginAllowed } from '#shared/http/cors';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import { json, noStore } from '#shared/http/responses';
@@ -21,6 +21,8 @@ import { sendOobCode } from './send-code.ts';
  * `recovery_codes`. Only factors the tenant enables (guardianFactors); voice and push
  * (`auth0`) are not offered. Confirmation happens at /oauth/token (mfa-otp / mfa-oob).
  */
+const mfaOtpGrantType = 'http://auth0.com/oauth/grant-type/mfa-otp';
+const mfaOobGrantType = 'http://auth0.com/oauth/grant-type/mfa-oob';
 const e164 = /^\+[1-9][0-9]{6,14}$/;
 // Deliberately loose (one @, a dot in the domain, no spaces): the code sent there is the real check.
 const emailShape = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
@@ -43,6 +45,12 @@ export async function associateEndpoint(request: EndpointRequest): Promise<ApiRe
   const enabled = enabledFactors(tenant);
   const factor = requestedFactor(body, caller.user);
   if (!enabled.includes(factor.kind)) throw factorNotEnabled(factor.kind);
+  // Reference §8 prerequisite: "the MFA grant type enabled on the application" — the one that
+  // will confirm this enrolment at /oauth/token (§8.2), as /mfa/challenge requires it for the
+  // factor it challenges. The client is the bearer's: the mfa_token's client_id, or the
+  // access token's azp / client_id. Checked before anything is stored or sent.
+  const confirmingGrant = factor.kind === 'otp' ? mfaOtpGrantType : mfaOobGrantType;
+  if (!callerClient.grant_types.includes(confirmingGrant)) throw unauthorizedClient(`Grant type '${confirmingGrant}' not allowed for the client.`);
   const enrolment = await enrol({
     userId: caller.user.user_id,
     factor,

@@ -439,6 +439,13 @@ describe('the MFA API', () => {
       const noMfa = await token({ grant_type: realmGrant, client_id: 'no-mfa', client_secret: secret, realm: connection, username: users.otp.email, password: users.otp.password });
       assertError(noMfa, 403, 'mfa_required');
       assertError(await postJson('/mfa/challenge', { client_id: 'no-mfa', client_secret: secret, mfa_token: jsonOf(noMfa).mfa_token }), 403, 'unauthorized_client');
+      // Nor may it enrol (reference §8: the MFA grant type must be enabled on the application), and nothing is stored.
+      const noMfaFresh = await token({ grant_type: realmGrant, client_id: 'no-mfa', client_secret: secret, realm: connection, username: users.fuzz.email, password: users.fuzz.password });
+      assertError(noMfaFresh, 403, 'mfa_required');
+      const fresh = jsonOf(noMfaFresh).mfa_token as string;
+      assertError(await postJson('/mfa/associate', { authenticator_types: ['otp'] }, bearer(fresh)), 403, 'unauthorized_client', `Grant type '${mfaOtpGrant}' not allowed for the client.`);
+      assertError(await postJson('/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['email'] }, bearer(fresh)), 403, 'unauthorized_client', `Grant type '${mfaOobGrant}' not allowed for the client.`);
+      assert.deepEqual(jsonOf(await listWith(fresh)), []);
 
       const now = Date.now();
       const claims = { iss: server.issuer, sub: 'auth0|000000000000000000000000', client_id: 'backend', connection, scope: ['openid'], auth_time: Math.floor(now / 1000) };
