@@ -68,18 +68,20 @@ interface StoredChallenge extends OobChallenge {
 /**
  * Answers a challenge with the binding code: `ok` for the one right answer; `wrong` counts an
  * attempt; `pending` when no binding code was given (Auth0's authorization_pending);
- * `gone` when expired, used, killed, or not this client's.
+ * `gone` when expired, used, killed, or not this client's or not this user's. The client and
+ * the user are in every write's condition, so someone else's oob_code is neither consumed
+ * nor charged an attempt.
  */
-export async function redeemOobChallenge(input: { oobCode: string; bindingCode: string | undefined; clientId: string; nowMs?: number }): Promise<OobRedeemResult> {
+export async function redeemOobChallenge(input: { oobCode: string; bindingCode: string | undefined; clientId: string; userId: string; nowMs?: number }): Promise<OobRedeemResult> {
   const nowSec = seconds(input.nowMs ?? Date.now());
   if (typeof input.oobCode !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(input.oobCode)) return gone;
   const out = await ddb().send(new GetCommand({ TableName: table(), Key: keyOf(input.oobCode), ConsistentRead: true }));
   const item = out.Item as StoredChallenge | undefined;
-  if (!item || !(item.expiresAt > nowSec) || !(item.attempts < oobChallengeMaxAttempts) || item.client_id !== input.clientId) return gone;
+  if (!item || !(item.expiresAt > nowSec) || !(item.attempts < oobChallengeMaxAttempts) || item.client_id !== input.clientId || item.user_id !== input.userId) return gone;
   if (input.bindingCode === undefined || input.bindingCode === '') return { ok: false, reason: 'pending' };
 
   const right = typeof input.bindingCode === 'string' && input.bindingCode.length <= 32 && (await codeMatchesDigest(digestPurpose, input.bindingCode, item.binding_digest));
-  const values = { ':now': nowSec, ':max': oobChallengeMaxAttempts, ':client': input.clientId };
+  const values = { ':now': nowSec, ':max': oobChallengeMaxAttempts, ':client': input.clientId, ':user': input.userId };
   if (!right) {
     try {
       await ddb().send(
@@ -87,7 +89,7 @@ export async function redeemOobChallenge(input: { oobCode: string; bindingCode: 
           TableName: table(),
           Key: keyOf(input.oobCode),
           UpdateExpression: 'SET attempts = attempts + :one',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND attempts < :max AND client_id = :client',
+          ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND attempts < :max AND client_id = :client AND user_id = :user',
           ExpressionAttributeValues: { ...values, ':one': 1 },
         }),
       );
@@ -104,7 +106,7 @@ export async function redeemOobChallenge(input: { oobCode: string; bindingCode: 
       new DeleteCommand({
         TableName: table(),
         Key: keyOf(input.oobCode),
-        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND attempts < :max AND client_id = :client',
+        ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now AND attempts < :max AND client_id = :client AND user_id = :user',
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_OLD',
       }),

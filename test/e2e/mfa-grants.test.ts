@@ -8,6 +8,7 @@ import { newRecoveryCode, normalizeRecoveryCode, recoveryCodeDigest } from '../.
 import { newTotpSecret, totpCode, totpStep } from '../../shared/mfa/totp.ts';
 import { listAuthenticators, newAuthenticatorId, putAuthenticator, type AuthenticatorKind } from '../../shared/store/authenticators.ts';
 import { createOobChallenge } from '../../shared/store/oob-challenges.ts';
+import { createRefreshFamily } from '../../shared/store/refresh-tokens.ts';
 import { findUserByLogin } from '../../shared/store/users.ts';
 import { form, jsonOf, rawRequest, type RawResponse } from '../support/http-client.ts';
 import { startMfaServer, type MfaServer } from '../support/mfa-server.ts';
@@ -28,7 +29,7 @@ const audience = 'https://api.mfa.test/';
 const secret = 'mfa-backend-secret-0123456789abcdef';
 const passwordOf = (who: string) => `Correct-Horse-${who}-42!`;
 const emailOf = (who: string) => `${who}@mfa.example.test`;
-const people = ['olga', 'oscar', 'penny', 'rita', 'rob', 'sam', 'sue', 'tina', 'wes', 'mia', 'max', 'prop', 'ed', 'bea', 'rex'];
+const people = ['olga', 'oscar', 'penny', 'rita', 'rob', 'sam', 'sue', 'tina', 'wes', 'mia', 'max', 'prop', 'ed', 'bea', 'rex', 'ren'];
 
 const tenant = {
   tenant: { friendly_name: 'MFA grants', default_directory: 'Users', rate_limits: { global: { burst: 1_000_000, per_second: 1_000_000 } } },
@@ -183,6 +184,37 @@ describe('MFA on the token endpoint', () => {
     assert.deepEqual(decodeJwt(body(refreshed).access_token!).amr, ['mfa']);
   });
 
+  test('refresh_token (reference §8.5): a family from before MFA applied answers mfa_required and is not spent; MFA then issues a family that refreshes', async () => {
+    const settings = { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 0, token_lifetime: 86_400, infinite_token_lifetime: false, idle_token_lifetime: 86_400, infinite_idle_token_lifetime: false } as const;
+    const authTime = Math.floor(Date.now() / 1000) - 3600;
+    const scopes = ['openid', 'offline_access', 'read:a'];
+    // As a login of before the tenant turned MFA on left it: no amr.
+    const old = await createRefreshFamily({ clientId: 'mfa-backend', userId: userIds.get('ren')!, audience, scopes, authTime, settings });
+    const refused = await backend({ grant_type: 'refresh_token', refresh_token: old.token });
+    assertError(refused, 403, 'mfa_required', 'Multifactor authentication required');
+    assert.deepEqual(body(refused).mfa_requirements, { enroll: [{ type: 'otp' }, { type: 'phone' }, { type: 'email' }] });
+    // Not exchanged: asking again gives mfa_required again, not reuse of a rotated token.
+    const again = await backend({ grant_type: 'refresh_token', refresh_token: old.token });
+    assertError(again, 403, 'mfa_required');
+    const claims = await readMfaToken(body(again).mfa_token!, { issuer: issuer(), clientId: 'mfa-backend' });
+    assert.deepEqual([...claims.scope], scopes);
+    assert.equal(claims.audience, audience);
+    assert.equal(claims.auth_time, authTime);
+
+    const { seed } = await enrolOtp('ren');
+    const tokens = await assertMfaTokens(await backend({ grant_type: otpGrant, mfa_token: body(again).mfa_token!, otp: nowCode(seed) }));
+    assert.equal(decodeJwt(tokens.id_token!).auth_time, authTime);
+    const refreshed = await backend({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+    assert.equal(refreshed.status, 200, refreshed.body);
+    assert.deepEqual(decodeJwt(body(refreshed).access_token!).amr, ['mfa']);
+
+    // An exempt connection's family needs no second factor.
+    const exempt = await createRefreshFamily({ clientId: 'mfa-backend', userId: userIds.get('ex')!, audience, scopes, authTime, settings });
+    const plain = await backend({ grant_type: 'refresh_token', refresh_token: exempt.token });
+    assert.equal(plain.status, 200, plain.body);
+    assert.equal(decodeJwt(body(plain).access_token!).amr, undefined);
+  });
+
   test('mfa-otp refuses a wrong code and a code whose step was used already', async () => {
     const { seed } = await enrolOtp('rita');
     const wrongCode = String((Number(nowCode(seed)) + 1) % 1_000_000).padStart(6, '0');
@@ -310,6 +342,8 @@ describe('MFA on the token endpoint', () => {
     await put('bea', 'email', true, { email: emailOf('bea') });
     const eds = await createOobChallenge({ user_id: userIds.get('ed')!, authenticator_id: emailId, client_id: 'mfa-backend', channel: 'email', enrollment: false });
     assertError(await backend({ grant_type: oobGrant, mfa_token: await mfaToken('bea'), oob_code: eds.oobCode, binding_code: eds.bindingCode }), 403, 'invalid_grant');
+    // …and it did not spend ed's challenge: ed still answers it.
+    await assertMfaTokens(await backend({ grant_type: oobGrant, mfa_token: await mfaToken('ed'), oob_code: eds.oobCode, binding_code: eds.bindingCode }));
   });
 
   test('mfa-oob exchanges are limited to 12 a minute per mfa_token (reference §16.3)', async () => {

@@ -68,7 +68,7 @@ export async function checkOobCode(page: PageContext, path: MfaPath, pending: Pe
     const result = await withMfaAttempt(
       tenant,
       userId,
-      async () => (code === undefined ? ({ ok: false, reason: 'wrong' } as const) : redeemOobChallenge({ oobCode, bindingCode: code, clientId: page.client.client_id })),
+      async () => (code === undefined ? ({ ok: false, reason: 'wrong' } as const) : redeemOobChallenge({ oobCode, bindingCode: code, clientId: page.client.client_id, userId })),
       // Only a wrong (or malformed) code uses the token up; a dead challenge checked nothing.
       { failed: (r) => !r.ok && r.reason === 'wrong' },
     );

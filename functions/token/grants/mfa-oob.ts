@@ -34,7 +34,7 @@ export const mfaOob: Grant = {
     const result = await withMfaAttempt(
       tenant,
       userId,
-      () => redeemOobChallenge({ oobCode, bindingCode: input.params.binding_code, clientId: input.auth.client.client_id }),
+      () => redeemOobChallenge({ oobCode, bindingCode: input.params.binding_code, clientId: input.auth.client.client_id, userId }),
       // Only a wrong binding code uses the token up: a poll (pending) or a dead challenge checked no code.
       { failed: (r) => !r.ok && r.reason === 'wrong' },
     );
@@ -45,9 +45,9 @@ export const mfaOob: Grant = {
       if (result.reason === 'wrong') throw invalidGrant('Invalid binding_code.', { detail: 'wrong binding code' });
       throw badOobCode('unknown, used, expired or killed challenge');
     }
+    // Only this login's user's challenge can be redeemed here (the store's condition): another
+    // account's oob_code is "gone" and stays unspent.
     const { challenge } = result;
-    // The challenge must be for this login's user: another account's answered challenge proves nothing about this one.
-    if (challenge.user_id !== userId) throw badOobCode("another user's challenge");
     if (!enabledFactors(tenant).includes(challenge.channel)) throw badOobCode(`factor ${challenge.channel} is disabled`);
     const all = await listAuthenticators(userId);
     const authenticator = answeringAuthenticators(all).find((a) => a.id === challenge.authenticator_id);
