@@ -4,7 +4,8 @@ import { blockedAccount, userBlocked } from '../attack-protection/errors.ts';
 import { spendLoginAttempt } from '../attack-protection/suspicious-ip.ts';
 import { sendUnblockNotice } from '../attack-protection/unblock-notice.ts';
 import { passwordlessIdentifier, type PasswordlessConnection } from '../connections/passwordless.ts';
-import { invalidGrant, type OAuthError } from '../errors.ts';
+import { invalidGrant, OAuthError } from '../errors.ts';
+import { counterKey, refundToken, spendToken, type ExactBucket } from '../store/attack-counters.ts';
 import { verifyPasswordlessCode } from '../store/passwordless-codes.ts';
 import { createUser, findUserByEmail, findUserByPhone, getUser, recordLogin, updateUser, type NewUser, type UserRecord } from '../store/users.ts';
 import type { TenantConfig } from '../tenant/model.ts';
@@ -18,6 +19,12 @@ import type { TenantConfig } from '../tenant/model.ts';
  * Throws OAuthError: 403 invalid_grant "Wrong email or verification code." / "Wrong phone
  * number or verification code." (wrong, expired, used, killed, malformed), 429
  * too_many_attempts, 401 unauthorized "user is blocked".
+ *
+ * Besides the per-code three strikes (which a new /passwordless/start resets) and brute-force
+ * protection (per identity AND IP, and optional per connection), every identity has a failure
+ * bucket of its own, per connection, whatever the IP and whichever code is live:
+ * `identityFailureBucket`. Without it, re-sending from many IPs gives unbounded guesses at one
+ * identity (3 per code, forever).
  */
 export interface PasswordlessLoginInput {
   readonly tenant: TenantConfig;
@@ -33,6 +40,23 @@ export interface PasswordlessLoginInput {
 /** Auth0's answers to a wrong code (reference §1.4, §3.7), whichever way it is wrong. */
 export const wrongCode = (connection: Pick<PasswordlessConnection, 'strategy'>): OAuthError =>
   invalidGrant(connection.strategy === 'sms' ? 'Wrong phone number or verification code.' : 'Wrong email or verification code.');
+
+/**
+ * Wrong passwordless codes per connection and identity: 10, refilled 1 per 6 minutes — the
+ * numbers Auth0 publishes for MFA OTP verification failures (reference §16.3), the nearest
+ * published limit on guessing one person's codes. At 3 wrong per code that is about 3 codes'
+ * worth at once, then one guess per 6 minutes: a 6-digit code is not guessed in its lifetime.
+ * Kept in the attack counters (not in the code item), so a new start cannot reset it.
+ */
+export const identityFailureBucket: ExactBucket = { burst: 10, intervalMs: 6 * 60_000 };
+
+const identityFailureKey = (connection: string, identifier: string) => counterKey('pwdless-failures', connection, identifier);
+
+/** An identity whose failure bucket is empty: refused before its code is looked at, right or wrong (as Auth0's MFA OTP bucket). */
+export const tooManyCodeFailures = (retryAfterSeconds?: number) =>
+  new OAuthError(429, 'too_many_attempts', 'Too many failed codes. Wait for some minutes before retrying.', {
+    headers: retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
+  });
 
 /** Codes are short digit strings; anything much longer cannot be one and is not digested. */
 const maxCodeLength = 64;
@@ -55,6 +79,11 @@ export async function passwordlessLogin(input: PasswordlessLoginInput): Promise<
   const [ipAttempt, user, attempt] = await Promise.all([settled(spendLoginAttempt(tenant, ip, now)), lookup, guard ? recordLoginAttempt(guard, lookup, now) : undefined]);
   if (ipAttempt.error !== undefined) throw ipAttempt.error;
   if (attempt?.blocked) throw blockedAccount();
+  // The identity's own budget: a token is spent before the code is looked at and given back
+  // when it was right, so of any number of concurrent guesses at most `burst` reach a code.
+  const failureKey = identityFailureKey(connection.name, identifier);
+  const budget = await spendToken(failureKey, identityFailureBucket, { now });
+  if (!budget.spent) throw tooManyCodeFailures(budget.state.retryAfter);
 
   const check = await verifyPasswordlessCode({ connection: connection.name, identifier, clientId: input.clientId, code: input.code });
   if (!check.ok) {
@@ -69,7 +98,12 @@ export async function passwordlessLogin(input: PasswordlessLoginInput): Promise<
   if (found.email !== undefined && connection.strategy === 'email' && found.email_verified !== true) {
     await updateUser(found.user_id, { email_verified: true }, { now: new Date(now) });
   }
-  const [updated] = await Promise.all([recordLogin(found.user_id, { at: new Date(now) }), guard ? clearLoginFailures(guard) : undefined, ipAttempt.value?.refund()]);
+  const [updated] = await Promise.all([
+    recordLogin(found.user_id, { at: new Date(now) }),
+    guard ? clearLoginFailures(guard) : undefined,
+    ipAttempt.value?.refund(),
+    refundToken(failureKey, identityFailureBucket, { now }),
+  ]);
   return updated ?? found;
 }
 

@@ -13,7 +13,7 @@ import type { ClientRecord, TenantConfig } from '../tenant/model.ts';
 /**
  * Sends one passwordless code or magic link, as POST /passwordless/start and the hosted
  * /u/login-passwordless page both do (reference §7.1), under the same rate limits:
- * `passwordless_start` per IP (Auth0: 50 burst, 50/hour) and, for SMS, `sms` per recipient.
+ * `passwordless_start` per IP (Auth0: 50 burst, 50/hour) and `sms` / `email` per recipient.
  *
  * Blocked users, and unknown identities of a connection that disables signup, get nothing —
  * and the caller answers exactly as when a code went out, so the endpoint tells nobody who
@@ -61,7 +61,8 @@ export interface SendPasswordlessCodeResult {
 export async function sendPasswordlessCode(input: SendPasswordlessCodeInput): Promise<SendPasswordlessCodeResult> {
   const { tenant, connection, identifier } = input;
   let headers = await limitByKey(tenant, 'passwordless_start', input.ip);
-  if (connection.strategy === 'sms') headers = tighter(headers, await limitByKey(tenant, 'sms', identifier));
+  // Per recipient too, whatever the IP: nobody floods one inbox or phone from many addresses.
+  headers = tighter(headers, await limitByKey(tenant, connection.strategy === 'sms' ? 'sms' : 'email', identifier));
 
   const user = connection.strategy === 'sms' ? await findUserByPhone(connection.name, identifier) : await findUserByEmail(connection.name, identifier);
   if (user?.blocked || (!user && connection.disableSignup)) {

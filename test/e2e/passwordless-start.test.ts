@@ -99,7 +99,7 @@ describe('POST /passwordless/start', () => {
 
   before(async () => {
     prefix = `pw${randomBytes(5).toString('hex')}`;
-    server = await startLocalServer({ tenant: tenantDoc({ passwordless_start: { burst: 1_000_000, per_second: 1_000_000 }, sms: { burst: 1_000_000, per_second: 1_000_000 } }), issuer, env: { PORTCULLIS_TABLE_PREFIX: prefix } });
+    server = await startLocalServer({ tenant: tenantDoc({ passwordless_start: { burst: 1_000_000, per_second: 1_000_000 }, sms: { burst: 1_000_000, per_second: 1_000_000 }, email: { burst: 1_000_000, per_second: 1_000_000 } }), issuer, env: { PORTCULLIS_TABLE_PREFIX: prefix } });
     db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
   });
   after(() => server?.stop());
@@ -382,7 +382,7 @@ describe('POST /passwordless/start', () => {
 });
 
 /**
- * Rate limits (reference §16.3): `passwordless_start` per IP and `sms` per recipient, small
+ * Rate limits (reference §16.3): `passwordless_start` per IP and `sms` / `email` per recipient, small
  * here through the tenant file's `rate_limits`; `auth0-forwarded-for` moves a trusted
  * backend's requests to the end user's bucket, and nobody else's. No durations asserted.
  */
@@ -390,7 +390,7 @@ describe('POST /passwordless/start rate limits', () => {
   let server: LocalServer;
   const start = startClient(() => server);
   before(async () => {
-    server = await startLocalServer({ tenant: tenantDoc({ passwordless_start: { burst: 3, per_minute: 1 }, sms: { burst: 2, per_minute: 1 } }), issuer });
+    server = await startLocalServer({ tenant: tenantDoc({ passwordless_start: { burst: 3, per_minute: 1 }, sms: { burst: 2, per_minute: 1 }, email: { burst: 3, per_minute: 1 } }), issuer });
   });
   after(() => server?.stop());
 
@@ -431,5 +431,25 @@ describe('POST /passwordless/start rate limits', () => {
     assert.equal(refused.headers['x-ratelimit-limit'], '2');
     assert.equal((await outboxOf(server)).filter((m) => m.to === phone).length, 2);
     assert.equal((await asBackend({ connection: 'sms', phone_number: uniquePhone(), send: 'code' }, '198.51.100.13')).status, 200);
+  });
+
+  test('email per recipient: an inbox gets 3 (codes or links), then 429 from any IP with X-RateLimit-*; another inbox is unaffected', async () => {
+    const email = uniqueEmail('inbox').toLowerCase();
+    const remaining: string[] = [];
+    for (const [ip, send] of [['198.51.100.20', 'code'], ['198.51.100.21', 'link'], ['198.51.100.22', 'code']] as const) {
+      const res = await asBackend({ connection: 'email', email, send }, ip);
+      assert.equal(res.status, 200, res.body);
+      remaining.push(String(res.headers['x-ratelimit-remaining']));
+    }
+    // Each IP's own bucket still has 2: the headers are the inbox's, the tighter one.
+    assert.deepEqual(remaining, ['2', '1', '0']);
+    const refused = await asBackend({ connection: 'email', email, send: 'code' }, '198.51.100.23');
+    assertError(refused, 429, 'too_many_requests');
+    assert.equal(refused.headers['x-ratelimit-limit'], '3');
+    assert.equal(refused.headers['x-ratelimit-remaining'], '0');
+    assert.match(String(refused.headers['x-ratelimit-reset']), /^\d+$/);
+    assert.match(String(refused.headers['retry-after']), /^[1-9]\d*$/);
+    assert.equal((await outboxOf(server)).filter((m) => m.to === email).length, 3, 'nothing sent when refused');
+    assert.equal((await asBackend({ connection: 'email', email: uniqueEmail('inbox2'), send: 'code' }, '198.51.100.24')).status, 200);
   });
 });

@@ -8,7 +8,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { attackProtectionDefaults } from '../../../shared/attack-protection/settings.ts';
 import { readPasswordlessConnection } from '../../../shared/connections/passwordless.ts';
 import { OAuthError } from '../../../shared/errors.ts';
-import { passwordlessLogin } from '../../../shared/login/passwordless-login.ts';
+import { identityFailureBucket, passwordlessLogin } from '../../../shared/login/passwordless-login.ts';
 import { ddb } from '../../../shared/store/ddb.ts';
 import { issuePasswordlessCode } from '../../../shared/store/passwordless-codes.ts';
 import { emptySettings } from '../../../shared/store/tenant-config.ts';
@@ -172,5 +172,40 @@ describe('passwordlessLogin on DynamoDB Local', () => {
     await assert.rejects(login(address, code, { tenant, ip }), refusedWith(429, 'too_many_attempts'));
     const user = await login(address, code, { tenant, ip: freshIp() });
     assert.equal(user.email, address, 'from another IP the same code still works (it was not spent by the blocked attempt)');
+  });
+
+  test('per identity, whatever the IP and however many re-sends: 10 wrong codes, then 429 too_many_attempts, the right code included', async () => {
+    // brute_force_protection off: the identity's failure bucket is all that is left.
+    const open = readPasswordlessConnection(emailRecord({ brute_force_protection: false }));
+    const address = freshEmail();
+    for (let i = 0; i < identityFailureBucket.burst; i++) {
+      const code = await issue(address);
+      await assert.rejects(login(address, wrongOf(code), { connection: open }), wrongEmail, `wrong answer ${i + 1}`);
+    }
+    const code = await issue(address);
+    await assert.rejects(login(address, code, { connection: open }), (thrown: unknown) => {
+      refusedWith(429, 'too_many_attempts')(thrown);
+      assert.match(String((thrown as OAuthError).headers?.['Retry-After']), /^[1-9]\d*$/);
+      return true;
+    });
+    // Another identity on the connection, and the same address on another connection, are unaffected.
+    const other = freshEmail();
+    assert.equal((await login(other, await issue(other), { connection: open })).email, other);
+    const second = readPasswordlessConnection(emailRecord({ brute_force_protection: false }, 'email-2'));
+    assert.equal((await login(address, await issue(address, { connection: 'email-2' }), { connection: second })).email, address);
+  });
+
+  test('per identity: a right code gives its token back; concurrent wrong guesses get at most 10 checks', async () => {
+    const open = readPasswordlessConnection(emailRecord({ brute_force_protection: false }));
+    const address = freshEmail();
+    for (let i = 0; i < identityFailureBucket.burst - 1; i++) await assert.rejects(login(address, wrongOf(await issue(address)), { connection: open }), wrongEmail);
+    await login(address, await issue(address), { connection: open });
+    await assert.rejects(login(address, wrongOf(await issue(address)), { connection: open }), wrongEmail, 'the success did not use up the last token');
+
+    const target = freshEmail();
+    const results = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => login(target, String(i).padStart(6, '0'), { connection: open })));
+    const statuses = results.map((r) => (r.status === 'rejected' && r.reason instanceof OAuthError ? r.reason.statusCode : 0));
+    assert.equal(statuses.filter((s) => s === 403).length, identityFailureBucket.burst, JSON.stringify(statuses));
+    assert.equal(statuses.filter((s) => s === 429).length, 25 - identityFailureBucket.burst, JSON.stringify(statuses));
   });
 });

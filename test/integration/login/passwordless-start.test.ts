@@ -50,10 +50,11 @@ describe('sendPasswordlessCode (DynamoDB Local)', () => {
     await useLocalTables({ OUTBOX_FILE: outbox });
   });
 
-  test('the emailed code is the one the store verifies, for this client; headers of the per-IP bucket', async () => {
+  test('the emailed code is the one the store verifies, for this client; headers of the tighter bucket (the inbox’s 10, not the IP’s 50)', async () => {
     const to = `start-${Date.now()}@example.com`;
     const { headers } = await sendPasswordlessCode({ tenant, issuer: 'https://auth.example/', client, connection: email, identifier: to, send: 'code', ip: '192.0.2.1' });
-    assert.equal(headers['X-RateLimit-Limit'], '50');
+    assert.equal(headers['X-RateLimit-Limit'], '10');
+    assert.equal(headers['X-RateLimit-Remaining'], '9');
     const line = (await readFile(outbox, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; code: string }).find((l) => l.to === to);
     assert.ok(line);
     assert.deepEqual(await verifyPasswordlessCode({ connection: 'email', identifier: to, clientId: 'app', code: line.code }), { ok: true });
