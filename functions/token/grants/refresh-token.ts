@@ -1,7 +1,9 @@
 import { userBlocked } from '#shared/attack-protection/errors';
 import { accessDenied, invalidGrant, invalidRequest, invalidScope } from '#shared/errors';
 import { exchangeRefreshToken, findRefreshToken, isLeewayRetry, revokeFamily } from '#shared/store/refresh-tokens';
-import { getUser } from '#shared/store/users';
+import { mfaApplies } from '#shared/mfa/policy';
+import { assertNoMfaRequired } from '#shared/mfa/requirement';
+import { getUser, type UserRecord } from '#shared/store/users';
 import { userTokenBinding } from '#shared/tokens/proof-of-possession';
 import { issueUserTokens } from '#shared/tokens/user-tokens';
 import { requestedScopes } from '#shared/oauth/scopes';
@@ -48,11 +50,24 @@ export const refreshToken: Grant = {
     // Checked before the exchange too (issueUserTokens applies it again), so a refused binding consumes nothing.
     userTokenBinding(client, api, auth.certificate);
 
-    // The user is read while the exchange writes (one round trip, not two). A token exchanged
-    // for a user who is gone or blocked is consumed for nothing, which harms nobody.
-    const [user, exchanged] = await Promise.all([getUser(family.user_id), exchangeRefreshToken(found, client.refresh_token, now)]);
-    if (!user) throw invalidGrant("The refresh_token was generated for a user who doesn't exist anymore.");
-    if (user.blocked) throw userBlocked();
+    // Reference §8.5: the refresh_token grant answers mfa_required too when the MFA policy
+    // applies — e.g. a family from before the tenant turned MFA on keeps no `mfa` in its amr.
+    // The family's connection is its user's (users.connection: a user belongs to one
+    // connection), so it need not be stored. Then the user is read first and the token is not
+    // exchanged: the client keeps it, and the mfa_token's grant (scopes, audience,
+    // auth_time of this family) issues a new family remembering `mfa` once the second factor passes.
+    const mfaChecked = family.amr?.includes('mfa') !== true;
+    let user: UserRecord | undefined;
+    if (mfaChecked) {
+      user = liveUser(await getUser(family.user_id));
+      if (mfaApplies(tenant, user.connection, family.audience, context.issuer)) {
+        await assertNoMfaRequired({ tenant, issuer: context.issuer, client, user, connection: user.connection, scopes, audience: family.audience, gty: 'refresh_token', authTime: family.auth_time });
+      }
+    }
+    // Otherwise the user is read while the exchange writes (one round trip, not two). A token
+    // exchanged for a user who is gone or blocked is consumed for nothing, which harms nobody.
+    const [read, exchanged] = await Promise.all([user ?? getUser(family.user_id).then(liveUser), exchangeRefreshToken(found, client.refresh_token, now)]);
+    user = read;
     if (!exchanged.ok) throw unknownToken(`exchange refused: ${exchanged.reason}`);
 
     const tokens = await issueUserTokens({
@@ -80,3 +95,9 @@ export const refreshToken: Grant = {
     };
   },
 };
+
+function liveUser(user: UserRecord | undefined): UserRecord {
+  if (!user) throw invalidGrant("The refresh_token was generated for a user who doesn't exist anymore.");
+  if (user.blocked) throw userBlocked();
+  return user;
+}
