@@ -12,12 +12,12 @@ import type { TenantConfig } from '#shared/tenant/model';
 /**
  * Starts an out-of-band challenge (SMS or email code, `binding_method: "prompt"`): stores it
  * (shared/store/oob-challenges.ts keeps only digests) and sends the 6-digit binding code. SMS
- * sends spend the user's `mfa_sms` bucket first (Auth0: 10, refilled 1/hour, §8.1/§16.3), so
- * a refused send stores nothing. The code goes to the message only, never to a log.
+ * sends spend the user's `mfa_sms` bucket first (Auth0: 10, refilled 1/hour, §8.1/§16.3), email
+ * sends the `mfa_email` one (same numbers), so a refused send stores nothing. The code goes to the message only, never to a log.
  */
 export interface OobSend {
   readonly oobCode: string;
-  /** `X-RateLimit-*` of the SMS bucket, for the answer. */
+  /** `X-RateLimit-*` of the channel's send bucket, for the answer. */
   readonly rateHeaders: Record<string, string>;
 }
 
@@ -32,7 +32,7 @@ export async function sendOobCode(input: {
   if (channel !== 'sms' && channel !== 'email') throw new Error(`sendOobCode: not an out-of-band authenticator (${channel})`);
   const to = channel === 'sms' ? authenticator.phone_number : authenticator.email;
   if (!to) throw new Error(`sendOobCode: authenticator ${authenticator.id} has no ${channel} address`);
-  const rateHeaders = channel === 'sms' ? await limitByKey(tenant, 'mfa_sms', authenticator.user_id) : {};
+  const rateHeaders = await limitByKey(tenant, channel === 'sms' ? 'mfa_sms' : 'mfa_email', authenticator.user_id);
   const { oobCode, bindingCode } = await createOobChallenge({
     user_id: authenticator.user_id,
     authenticator_id: authenticator.id,

@@ -30,6 +30,12 @@ export const bucketDefaults = {
   mfa_oob: { burst: 12, per_second: 12 / 60 },
   /** MFA SMS sends (`/mfa/challenge`, `/mfa/associate` with sms): 10 burst, refilled 1/hour, per user (§8.1, §16.3). */
   mfa_sms: { burst: 10, per_second: 1 / 3600 },
+  /**
+   * MFA email sends (the same two routes and the hosted pages, with email): 10 burst, refilled
+   * 1/hour, per user. Auth0 publishes no email number; SMS's bucket is the model, so nobody
+   * can flood a mailbox (or the SES quota) through an mfa_token.
+   */
+  mfa_email: { burst: 10, per_second: 1 / 3600 },
 } as const satisfies Record<string, RateLimitSetting>;
 
 export type BucketName = keyof typeof bucketDefaults;

@@ -312,6 +312,25 @@ describe('the MFA API', () => {
       assert.equal(spaGranted.status, 200, spaGranted.body);
     });
 
+    test('email sends are limited per user too: 10 in all, then 429 too_many_requests with the headers', async () => {
+      const { mfaToken } = await mfaTokenOf('mail');
+      // Some of the user's 10 were spent above (associate, challenges).
+      const statuses: number[] = [];
+      let last: RawResponse | undefined;
+      for (let i = 0; i < 11; i++) {
+        last = await postJson('/mfa/challenge', { ...backend, mfa_token: mfaToken, challenge_type: 'oob' });
+        statuses.push(last.status);
+        if (last.status !== 200) break;
+        assert.equal(last.headers['x-ratelimit-limit'], '10');
+      }
+      assert.ok(statuses.length <= 9, `statuses ${statuses.join(',')}`);
+      assert.equal(last!.status, 429, last!.body);
+      assert.equal(jsonOf(last!).error, 'too_many_requests');
+      assert.equal(last!.headers['x-ratelimit-limit'], '10');
+      assert.equal(last!.headers['x-ratelimit-remaining'], '0');
+      assert.match(last!.headers['retry-after'] ?? '', /^[0-9]+$/);
+    });
+
     test('SMS sends are limited per user: 10, then 429 too_many_requests with the headers', async () => {
       const { mfaToken } = await mfaTokenOf('sms');
       // Two sends were spent above (associate, one challenge).

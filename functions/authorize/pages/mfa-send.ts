@@ -13,8 +13,8 @@ import type { PageContext } from './forms.ts';
  * Sends a one-time code by SMS or email for an MFA page (enrolment or challenge): the
  * challenge is stored first (only digests: shared/store/oob-challenges.ts), then the 6-digit
  * binding code goes to the phone or mailbox — never to a log. SMS sends spend the user's
- * `mfa_sms` bucket (Auth0: 10, refilled 1/hour, reference §8.1), the same one the MFA API
- * spends, so the page is no way around it; a refused send stores nothing. Returns the
+ * `mfa_sms` bucket (Auth0: 10, refilled 1/hour, reference §8.1), email sends `mfa_email`, the
+ * same ones the MFA API spends, so the page is no way around them; a refused send stores nothing. Returns the
  * `oob_code` the page's form carries back (it names the challenge; the code is the secret).
  */
 export async function sendPageCode(page: PageContext, authenticator: AuthenticatorRecord, enrollment: boolean): Promise<string> {
@@ -23,7 +23,7 @@ export async function sendPageCode(page: PageContext, authenticator: Authenticat
   if (channel !== 'sms' && channel !== 'email') throw new Error(`sendPageCode: not an out-of-band authenticator (${channel})`);
   const to = channel === 'sms' ? authenticator.phone_number : authenticator.email;
   if (!to) throw new Error(`sendPageCode: authenticator ${authenticator.id} has no ${channel} address`);
-  if (channel === 'sms') await limitByKey(tenant, 'mfa_sms', authenticator.user_id);
+  await limitByKey(tenant, channel === 'sms' ? 'mfa_sms' : 'mfa_email', authenticator.user_id);
   const { oobCode, bindingCode } = await createOobChallenge({
     user_id: authenticator.user_id,
     authenticator_id: authenticator.id,
