@@ -6,7 +6,7 @@ import { sendMail } from '../mail/send.ts';
 import { passwordlessEmail } from '../mail/templates.ts';
 import { sendSms } from '../sms/send.ts';
 import { passwordlessSms } from '../sms/templates.ts';
-import { issuePasswordlessCode } from '../store/passwordless-codes.ts';
+import { issueDecoyCode, issuePasswordlessCode } from '../store/passwordless-codes.ts';
 import { findUserByEmail, findUserByPhone } from '../store/users.ts';
 import type { ClientRecord, TenantConfig } from '../tenant/model.ts';
 
@@ -18,6 +18,10 @@ import type { ClientRecord, TenantConfig } from '../tenant/model.ts';
  * Blocked users, and unknown identities of a connection that disables signup, get nothing —
  * and the caller answers exactly as when a code went out, so the endpoint tells nobody who
  * has an account (Auth0 does not document its answer for disable_signup; this is our choice).
+ * They also pay what a sent code costs before the answer — a code's digest and a conditional
+ * write (issueDecoyCode) — so the answer is not measurably quicker. What remains is the
+ * provider call (SES/SNS) itself, which cannot be made for nobody: on AWS it is one short API
+ * call, not a delivery.
  *
  * Throws OAuthError 429 `too_many_requests` (with `X-RateLimit-*` and `Retry-After`) and,
  * when SNS refuses an SMS, 400 `sms_provider_error` as Auth0 does. A failed email is logged
@@ -65,18 +69,20 @@ export async function sendPasswordlessCode(input: SendPasswordlessCodeInput): Pr
   headers = tighter(headers, await limitByKey(tenant, connection.strategy === 'sms' ? 'sms' : 'email', identifier));
 
   const user = connection.strategy === 'sms' ? await findUserByPhone(connection.name, identifier) : await findUserByEmail(connection.name, identifier);
-  if (user?.blocked || (!user && connection.disableSignup)) {
-    log.info('passwordless code not sent', { connection: connection.name, client: input.client.client_id, reason: user ? 'blocked' : 'signup_disabled' });
-    return { headers };
-  }
-
-  const code = await issuePasswordlessCode({
+  const codeInput = {
     connection: connection.name,
     identifier,
     clientId: input.client.client_id,
     lifetimeSeconds: connection.codeLifetimeSeconds,
     length: connection.codeLength,
-  });
+  };
+  if (user?.blocked || (!user && connection.disableSignup)) {
+    await issueDecoyCode(codeInput);
+    log.info('passwordless code not sent', { connection: connection.name, client: input.client.client_id, reason: user ? 'blocked' : 'signup_disabled' });
+    return { headers };
+  }
+
+  const code = await issuePasswordlessCode(codeInput);
   const link = input.send === 'link' ? magicLink(input, code) : undefined;
   const applicationName = input.client.name;
   if (connection.strategy === 'sms') {

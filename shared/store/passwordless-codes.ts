@@ -78,6 +78,39 @@ export async function issuePasswordlessCode(input: IssueCodeInput, options: Code
   return code;
 }
 
+/**
+ * What issuePasswordlessCode costs — a new code, its keyed digest, one conditional write of an
+ * item of the same shape — with nothing stored: the write is conditional on a random key that
+ * never exists, so DynamoDB refuses it after the same round trip. /passwordless/start calls it
+ * when it sends nothing (a blocked user, an unknown identity where signup is disabled), so
+ * those answers do not come back measurably sooner than the others (a timing oracle for who
+ * has an account).
+ */
+export async function issueDecoyCode(input: IssueCodeInput, options: CodeStoreOptions = {}): Promise<void> {
+  const code = newCode(input.length);
+  const now = seconds(input.now);
+  try {
+    await (options.client ?? ddb()).send(
+      new PutCommand({
+        TableName: tableOf(options),
+        Item: {
+          pk: `pwdless-decoy#${randomUUID()}`,
+          kind: 'passwordless',
+          codeId: randomUUID(),
+          digest: await digestCode(purpose, code, options.keyset),
+          client_id: input.clientId,
+          attempts: 0,
+          issuedAt: now,
+          expiresAt: now + input.lifetimeSeconds,
+        },
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
 interface CodeItem {
   readonly codeId: string;
   readonly digest: string;

@@ -206,6 +206,23 @@ describe('POST /passwordless/start', () => {
   });
 
   describe('nothing sent, same answer', () => {
+    /** What an answer shows apart from its per-request values (`_id`, the echoed identity, dates, request ids). */
+    const shape = (res: RawResponse) => ({
+      status: res.status,
+      body: Object.entries(jsonOf<Record<string, unknown>>(res)).map(([k, v]) => [k, k === '_id' || k === 'email' || k === 'phone_number' ? typeof v : v]),
+      headers: Object.keys(res.headers).filter((h) => !['date', 'x-request-id', 'content-length'].includes(h)).sort(),
+      limit: res.headers['x-ratelimit-limit'],
+    });
+
+    test('blocked, unknown on disable_signup, and sent: one answer shape (status, body fields, header names)', async () => {
+      const blocked = uniqueEmail('shape-blocked').toLowerCase();
+      await storeUser({ connection: 'email', email: blocked, email_verified: true, user_metadata: {}, app_metadata: {}, blocked: true } as NewUser, 'email');
+      const sent = shape(await start.json({ client_id: 'spa-client', connection: 'email', email: uniqueEmail('shape-sent'), send: 'code' }));
+      assert.equal(sent.status, 200);
+      assert.deepEqual(shape(await start.json({ client_id: 'spa-client', connection: 'email', email: blocked, send: 'code' })), sent);
+      assert.deepEqual(shape(await start.json({ client_id: 'spa-client', connection: 'closed', email: uniqueEmail('shape-nobody'), send: 'code' })), sent);
+    });
+
     test('a blocked user gets no code, and the same 200 as anyone', async () => {
       const email = uniqueEmail('blocked').toLowerCase();
       await storeUser({ connection: 'email', email, email_verified: true, user_metadata: {}, app_metadata: {}, blocked: true } as NewUser, 'email');

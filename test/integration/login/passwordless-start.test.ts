@@ -8,7 +8,10 @@ import { readPasswordlessConnection } from '../../../shared/connections/password
 import { resetRuntimeConfig } from '../../../shared/config.ts';
 import { isOAuthError } from '../../../shared/errors.ts';
 import { sendPasswordlessCode } from '../../../shared/login/passwordless-start.ts';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../../../shared/store/ddb.ts';
 import { verifyPasswordlessCode } from '../../../shared/store/passwordless-codes.ts';
+import { createUser, type NewUser } from '../../../shared/store/users.ts';
 import { clientDefaults, type ClientRecord, type TenantConfig } from '../../../shared/tenant/model.ts';
 import { useKeysetFile } from '../../support/keyset-file.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
@@ -32,6 +35,7 @@ const client: ClientRecord = {
 const tenant = { settings: { friendly_name: 'Acme', mtls: { enable_endpoint_aliases: false }, rate_limits: {}, extra: {} }, clients: new Map([['app', client]]) } as unknown as TenantConfig;
 const email = readPasswordlessConnection({ name: 'email', strategy: 'email', enabled_clients: ['app'], options: {} });
 const sms = readPasswordlessConnection({ name: 'sms', strategy: 'sms', enabled_clients: ['app'], options: {} });
+const closed = readPasswordlessConnection({ name: 'closed', strategy: 'email', enabled_clients: ['app'], options: { disable_signup: true } });
 
 /** A port nothing listens on: SNS calls there fail at once. */
 async function closedPort(): Promise<number> {
@@ -58,6 +62,40 @@ describe('sendPasswordlessCode (DynamoDB Local)', () => {
     const line = (await readFile(outbox, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; code: string }).find((l) => l.to === to);
     assert.ok(line);
     assert.deepEqual(await verifyPasswordlessCode({ connection: 'email', identifier: to, clientId: 'app', code: line.code }), { ok: true });
+  });
+
+  test('nothing sent, same work: a blocked user and an unknown identity on a disable_signup connection cost the same DynamoDB calls as a sent code, and store nothing', async () => {
+    const recorded: string[] = [];
+    const recorder = 'pwl-timing-recorder';
+    const run = async (connection: typeof email, identifier: string) => {
+      recorded.length = 0;
+      await sendPasswordlessCode({ tenant, issuer: 'https://auth.example/', client, connection, identifier, send: 'code', ip: `192.0.2.${10 + Math.floor(Math.random() * 200)}` });
+      return [...recorded];
+    };
+    const stored = async (address: string, blocked: boolean) => {
+      const created = await createUser({ connection: 'email', email: address, email_verified: true, user_metadata: {}, app_metadata: {}, blocked } as NewUser, { idPrefix: 'email' });
+      assert.ok(created.ok);
+      return address;
+    };
+    const member = await stored(`member-${Date.now()}@example.com`, false);
+    const blocked = await stored(`blocked-${Date.now()}@example.com`, true);
+    ddb().middlewareStack.add((next, context) => async (args) => {
+      recorded.push(String(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name: recorder });
+    try {
+      // The lookup reads one item for an unknown identity and two for a user: compare like with like.
+      const toNewcomer = await run(email, `sent-${Date.now()}@example.com`);
+      assert.ok(toNewcomer.includes('PutItemCommand'), JSON.stringify(toNewcomer));
+      assert.deepEqual(await run(closed, `nobody-${Date.now()}@example.com`), toNewcomer, 'unknown identity, signup disabled');
+      const toMember = await run(email, member);
+      assert.ok(toMember.includes('PutItemCommand'), JSON.stringify(toMember));
+      assert.deepEqual(await run(email, blocked), toMember, 'blocked user');
+    } finally {
+      ddb().middlewareStack.remove(recorder);
+    }
+    const decoys = await ddb().send(new ScanCommand({ TableName: process.env.TABLE_CODES, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': 'pwdless-decoy#' } }));
+    assert.equal(decoys.Count, 0, 'the decoy write never lands');
   });
 
   test('an SMS the provider refuses: 400 sms_provider_error, without the phone number', async () => {
