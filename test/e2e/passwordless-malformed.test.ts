@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CookieJar, inputValue, send, type HttpAnswer } from '../support/http-browser.ts';
@@ -45,6 +47,11 @@ describe('passwordless login with malformed input', () => {
   });
   after(() => server?.stop());
 
+  const outbox = async () =>
+    (await readFile(join(server.dataDir, 'outbox.jsonl'), 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { to: string });
   const assertNo5xx = (answer: HttpAnswer, what: string) => assert.ok(answer.status < 500, `${what} → ${answer.status}: ${answer.body.slice(0, 300)}`);
 
   test('the passwordless OTP grant: odd bodies get a 4xx JSON error, never a 5xx', async () => {
@@ -111,6 +118,47 @@ describe('passwordless login with malformed input', () => {
     assert.equal(page.status, 200, page.body);
     return { state: inputValue(page.body, 'state')!, csrf: inputValue(page.body, '_csrf')! };
   }
+
+  test('/u/login-passwordless: a transaction that named a connection keeps it — another ?connection= is a 400 page, nothing sent', async () => {
+    const jar = new CookieJar();
+    const { state, csrf } = await transaction(jar, 'email');
+    const page = (connection?: string) => `/u/login-passwordless?state=${encodeURIComponent(state)}${connection === undefined ? '' : `&connection=${encodeURIComponent(connection)}`}`;
+    for (const other of ['sms', 'Users', 'nope']) {
+      const shown = await send(server.baseUrl, page(other), { jar });
+      assert.equal(shown.status, 400, `GET connection=${other}`);
+      assert.match(String(shown.headers['content-type']), /^text\/html/);
+      assert.doesNotMatch(shown.body, /name="phone_number"/);
+    }
+    const phone = `+1555${String(randomBytes(3).readUIntBE(0, 3) % 10_000_000).padStart(7, '0')}`;
+    const posted = await send(server.baseUrl, page('sms'), { jar, method: 'POST', body: encode([['state', state], ['_csrf', csrf], ['phone_number', phone]]), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(posted.status, 400, 'no SMS login for an email transaction');
+    assert.ok(!(await outbox()).some((m) => m.to === phone), 'nothing sent');
+    // Its own connection, named or not, is the email form, offering no other connection.
+    for (const same of ['email', undefined]) {
+      const shown = await send(server.baseUrl, page(same), { jar });
+      assert.equal(shown.status, 200, shown.body);
+      assert.match(shown.body, /name="email"/);
+      assert.doesNotMatch(shown.body, /code by SMS/);
+    }
+
+    // A transaction that asked for the database connection cannot be switched to passwordless.
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'app',
+      redirect_uri: callbackUrl,
+      scope: 'openid',
+      connection: 'Users',
+      code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    const started = await send(server.baseUrl, `/authorize?${query}`, { jar });
+    assert.equal(started.status, 302, started.body);
+    const login = new URL(started.location!, server.baseUrl);
+    assert.equal(login.pathname, '/u/login');
+    const switched = await send(server.baseUrl, `/u/login-passwordless?state=${encodeURIComponent(login.searchParams.get('state')!)}&connection=email`, { jar });
+    assert.equal(switched.status, 400, switched.body.slice(0, 300));
+    assert.doesNotMatch(switched.body, /name="email"/);
+  });
 
   test('/u/login-passwordless: odd queries and forms, with and without a live transaction and CSRF token, never a 5xx', async () => {
     const jar = new CookieJar();

@@ -89,12 +89,23 @@ export async function loginPasswordlessPage(request: EndpointRequest): Promise<A
   return afterFirstFactor(page, user, connection.name);
 }
 
-/** `?connection=` when it names a passwordless connection of the client, else the transaction's, else the client's first. */
+/**
+ * The connection of this login. When the application named one at /authorize, that one only:
+ * `?connection=` is part of a URL anyone can edit, and an application that asked for its
+ * database connection (or for `email`) must not get a login through another (Auth0 logs in
+ * with the connection the request named). Otherwise `?connection=` when it names a
+ * passwordless connection of the client, else the client's first.
+ */
 function pageConnection(page: PageContext): PasswordlessConnection {
   const { tenant } = page.request;
   const clientId = page.transaction.client_id;
   const values = page.request.event.multiValueQueryStringParameters?.connection ?? [];
-  const named = values.length > 1 ? undefined : (page.request.event.queryStringParameters?.connection ?? page.transaction.connection);
+  const requested = values.length > 1 ? undefined : page.request.event.queryStringParameters?.connection;
+  const bound = page.transaction.connection;
+  if (bound !== undefined && requested !== undefined && requested !== bound) {
+    throw pageError(400, 'invalid_request', 'This login cannot use another connection than the one the application asked for.');
+  }
+  const named = bound ?? requested;
   const connection = named !== undefined && named.length <= 128 ? passwordlessConnection(tenant, named, clientId) : passwordlessConnectionsFor(tenant, clientId)[0];
   if (!connection) throw pageError(400, 'invalid_request', 'Passwordless login is not enabled for this application.');
   return connection;
@@ -158,7 +169,8 @@ ${hidden}
 /** The other passwordless connections of the client, and the password login when it has one and the application named no connection. */
 function otherWays(page: PageContext, current: PasswordlessConnection): SafeHtml {
   const { tenant } = page.request;
-  const others = passwordlessConnectionsFor(tenant, page.client.client_id).filter((c) => c.name !== current.name);
+  // A login bound to one connection (the application named it) offers no other.
+  const others = page.transaction.connection !== undefined ? [] : passwordlessConnectionsFor(tenant, page.client.client_id).filter((c) => c.name !== current.name);
   const password = page.transaction.connection === undefined && databaseConnectionsFor(tenant, page.client.client_id).length > 0;
   return html`${others.map((c) => html`<p class="links"><a href="${passwordlessPageUrl(page.state, c.name)}">${passwordlessLinkText(c)}</a></p>`)}${
     password ? html`<p class="links"><a href="${pageUrl('/u/login', page.state)}">Log in with a password</a></p>` : ''
