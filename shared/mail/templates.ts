@@ -75,7 +75,7 @@ export function passwordlessEmail(input: {
   const lifetime = lifetimeWords(input.connection.codeLifetimeSeconds);
   const subject = custom?.subject ? fillTemplate(custom.subject, values) : input.link ? `Log in to ${input.applicationName}` : `Your ${name} verification code`;
   const text = custom?.body
-    ? fillTemplate(custom.body, values)
+    ? withWhatItCarries(fillTemplate(custom.body, values), input.link ?? input.code)
     : input.link
       ? [
           'Hello,',
@@ -104,6 +104,15 @@ export function passwordlessEmail(input: {
     code: input.code,
     ...(input.link !== undefined ? { link: input.link } : {}),
   };
+}
+
+/**
+ * A tenant's body that leaves out `{{ link }}` (or `{{ code }}` when a code is sent) would send
+ * an email nobody can log in with: the link or code is appended then (the tenant file cannot
+ * be refused for it — one body serves both `send` values).
+ */
+function withWhatItCarries(text: string, carried: string): string {
+  return text.includes(carried) ? text : `${text.trimEnd()}\n\n${carried}`;
 }
 
 /** An MFA one-time code by email, for an enrolment (`mfa_email_enrollment`) or a challenge (`mfa_email_verification`). */

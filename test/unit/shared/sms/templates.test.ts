@@ -51,6 +51,19 @@ describe('passwordlessEmail', () => {
     assert.equal(mail.subject, 'Code for Shop');
     assert.equal(mail.text, '<p>Acme: 777777</p>');
   });
+
+  test('a custom body without {{ link }} still carries the magic link when send=link (and one without {{ code }} the code)', () => {
+    const link = 'https://auth.example/passwordless/verify_redirect?verification_code=777777&x=1';
+    const codeOnly = connection('email', { email: { body: 'Your {{ friendly_name }} code: {{ code }}' } });
+    const linked = passwordlessEmail({ to: 'j@e.com', tenantName: 'Acme', applicationName: 'Shop', connection: codeOnly, code: '777777', link });
+    assert.equal(linked.text, `Your Acme code: 777777\n\n${link}`);
+    assert.equal(linked.link, link);
+    // A body that has the link keeps it where it is, once.
+    const withLink = connection('email', { email: { body: 'Log in: {{ link }}\nBye' } });
+    assert.equal(passwordlessEmail({ to: 'j@e.com', tenantName: 'Acme', applicationName: 'Shop', connection: withLink, code: '777777', link }).text, `Log in: ${link}\nBye`);
+    // The same link-only body for send=code: the code is appended instead.
+    assert.equal(passwordlessEmail({ to: 'j@e.com', tenantName: 'Acme', applicationName: 'Shop', connection: withLink, code: '777777' }).text, 'Log in: \nBye\n\n777777');
+  });
 });
 
 describe('passwordlessSms', () => {
