@@ -6,6 +6,7 @@ import type { EndpointRequest } from '#shared/http/endpoint';
 import { json, noStore } from '#shared/http/responses';
 import type { ApiResult } from '#shared/http/types';
 import { readMfaToken } from '#shared/mfa/mfa-token';
+import { isEnrolled } from '#shared/mfa/enrolled';
 import { enabledFactors } from '#shared/mfa/policy';
 import { listAuthenticators, type AuthenticatorRecord } from '#shared/store/authenticators';
 import { getUser } from '#shared/store/users';
@@ -40,9 +41,11 @@ export async function challengeEndpoint(request: EndpointRequest): Promise<ApiRe
 
   // Factors the tenant has since disabled cannot be used; recovery codes have their own grant.
   const enabled = new Set<MfaFactorName>(enabledFactors(tenant));
-  const usable = (await listAuthenticators(user.user_id))
-    .filter((a) => a.active && a.kind !== 'recovery-code' && enabled.has(a.kind))
-    .sort(listOrder);
+  const all = await listAuthenticators(user.user_id);
+  const usable = all.filter((a) => a.active && a.kind !== 'recovery-code' && enabled.has(a.kind)).sort(listOrder);
+  // Enrolled only with factors the tenant has disabled: not "enrol first" (/mfa/associate would
+  // refuse it, shared/mfa/enrolled.ts) but nothing to challenge.
+  if (usable.length === 0 && isEnrolled(all)) throw unsupportedChallengeType('User does not have any authenticator for the enabled factors.');
   if (usable.length === 0) throw associationRequired();
 
   let target: AuthenticatorRecord | undefined;

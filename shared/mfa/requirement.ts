@@ -2,6 +2,7 @@ import { OAuthError } from '../errors.ts';
 import { listAuthenticators, type AuthenticatorKind } from '../store/authenticators.ts';
 import type { UserRecord } from '../store/users.ts';
 import type { ClientRecord, MfaFactorName, TenantConfig } from '../tenant/model.ts';
+import { isEnrolled } from './enrolled.ts';
 import { issueMfaToken } from './mfa-token.ts';
 import { enabledFactors, mfaApplies } from './policy.ts';
 
@@ -68,14 +69,17 @@ const factorOf: Record<AuthenticatorKind, MfaFactorName> = { otp: 'otp', sms: 's
 
 /**
  * What the user can answer with: `challenge` lists the enabled factors the user has an active
- * authenticator for (as auth0-spa-js' MfaRequirements reads it); a user with none must enrol
- * first, so `enroll` lists the enabled factors one can enrol (a recovery code comes with the
- * first enrolment, never alone).
+ * authenticator for (as auth0-spa-js' MfaRequirements reads it); a user who is not enrolled
+ * (shared/mfa/enrolled.ts) must enrol first, so `enroll` lists the enabled factors one can
+ * enrol (a recovery code comes with the first enrolment, never alone). A user enrolled only
+ * with factors the tenant has since disabled gets `challenge` with what is left (perhaps
+ * nothing): /mfa/associate would refuse them an mfa_token enrolment, so `enroll` would lie.
  */
 export async function mfaRequirementsOf(tenant: TenantConfig, userId: string): Promise<MfaRequirements> {
   const enabled = enabledFactors(tenant);
-  const active = new Set((await listAuthenticators(userId)).filter((a) => a.active).map((a) => factorOf[a.kind]));
+  const all = await listAuthenticators(userId);
+  const active = new Set(all.filter((a) => a.active).map((a) => factorOf[a.kind]));
   const challenge = enabled.filter((factor) => active.has(factor)).map((factor) => ({ type: requirementType[factor] }));
-  if (challenge.length > 0) return { challenge };
+  if (challenge.length > 0 || isEnrolled(all)) return { challenge };
   return { enroll: enabled.filter((factor) => factor !== 'recovery-code').map((factor) => ({ type: requirementType[factor] })) };
 }

@@ -4,7 +4,7 @@ import { markTransactionFirstFactor } from '#shared/store/login-transactions';
 import type { UserRecord } from '#shared/store/users';
 import { pageError, pageUrl, type PageContext } from './forms.ts';
 import { logIn } from './log-in.ts';
-import { seeOther, usableAuthenticators } from './mfa-pending.ts';
+import { seeOther, userIsEnrolled } from './mfa-pending.ts';
 
 /**
  * What every hosted first factor (password, passwordless code, magic link) calls once it
@@ -19,6 +19,6 @@ export async function afterFirstFactor(page: PageContext, user: UserRecord, conn
   if (!mfaApplies(request.tenant, connection, transaction.audience, request.context.issuer)) return logIn(page, user, connection);
   const recorded = await markTransactionFirstFactor(transaction.id, { user_id: user.user_id, connection, at: Math.floor(Date.now() / 1000) });
   if (!recorded) throw pageError(400, 'invalid_request', 'This login page has expired. Go back to the application and sign in again.');
-  const enrolled = (await usableAuthenticators(request.tenant, user.user_id)).length > 0;
+  const enrolled = await userIsEnrolled(user.user_id);
   return seeOther(pageUrl(enrolled ? '/u/mfa-challenge' : '/u/mfa-enrollment', page.state));
 }

@@ -5,11 +5,11 @@ import { html, type SafeHtml } from '#shared/html/escape';
 import { newRecoveryCode, normalizeRecoveryCode, recoveryCodeDigest } from '#shared/mfa/recovery-codes';
 import { verifyTotp, withMfaAttempt } from '#shared/mfa/verify-otp';
 import { replaceRecoveryCode, type AuthenticatorRecord } from '#shared/store/authenticators';
-import { pageContext, pageUrl, submittedForm, type PageContext } from './forms.ts';
+import { pageContext, pageError, pageUrl, submittedForm, type PageContext } from './forms.ts';
 import { continueAfterMfa, finishMfa, finishWithRecoveryCode, shownFailure } from './mfa-finish.ts';
 import { choiceForms, mfaForm } from './mfa-forms.ts';
 import { checkOobCode, codeInput, oobCodeForm, type Failure } from './mfa-oob-form.ts';
-import { pendingLogin, seeOther, usableAuthenticators, type PendingLogin } from './mfa-pending.ts';
+import { pendingLogin, seeOther, usableAuthenticators, userIsEnrolled, type PendingLogin } from './mfa-pending.ts';
 import { maskedAddress, sendPageCode } from './mfa-send.ts';
 
 /**
@@ -35,7 +35,11 @@ export async function mfaChallengePage(request: EndpointRequest): Promise<ApiRes
   if (form?.action === 'continue') return continueAfterMfa(page);
   const pending = await pendingLogin(page);
   const factors = ordered(await usableAuthenticators(request.tenant, pending.user.user_id));
-  if (factors.length === 0) return seeOther(pageUrl('/u/mfa-enrollment', page.state));
+  if (factors.length === 0) {
+    // Enrolled only with factors the tenant disabled: no new enrolment (shared/mfa/enrolled.ts), as Auth0.
+    if (await userIsEnrolled(pending.user.user_id)) throw pageError(403, 'access_denied', 'No confirmed authenticators for the enabled factors. Contact the administrator.');
+    return seeOther(pageUrl('/u/mfa-enrollment', page.state));
+  }
   const challenge: Challenge = { page, pending, factors };
   if (!form) return show(challenge, factors[0]!);
 

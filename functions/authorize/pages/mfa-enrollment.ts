@@ -20,7 +20,7 @@ import { pageContext, pageError, pageUrl, submittedForm, type PageContext } from
 import { continueAfterMfa, finishEnrolment, shownFailure } from './mfa-finish.ts';
 import { choiceForms, mfaForm } from './mfa-forms.ts';
 import { checkOobCode, codeInput, oobCodeForm } from './mfa-oob-form.ts';
-import { enrollableFactors, pendingLogin, seeOther, usableAuthenticators, type PendingLogin } from './mfa-pending.ts';
+import { enrollableFactors, pendingLogin, seeOther, userIsEnrolled, type PendingLogin } from './mfa-pending.ts';
 import { sendPageCode } from './mfa-send.ts';
 
 /**
@@ -48,7 +48,7 @@ export async function mfaEnrollmentPage(request: EndpointRequest): Promise<ApiRe
   const page = await pageContext(request);
   if (request.event.httpMethod === 'GET') {
     const pending = await pendingLogin(page);
-    if ((await usableAuthenticators(request.tenant, pending.user.user_id)).length > 0) return seeOther(pageUrl('/u/mfa-challenge', page.state));
+    if (await userIsEnrolled(pending.user.user_id)) return seeOther(pageUrl('/u/mfa-challenge', page.state));
     const factors = enrollableFactors(request.tenant, pending.user);
     // Say, only email is enabled and this user (an SMS passwordless one) has no email address.
     if (factors.length === 0) throw pageError(403, 'access_denied', 'Your account needs a second factor, but none that it can use is enabled. Contact the administrator.');
@@ -58,7 +58,7 @@ export async function mfaEnrollmentPage(request: EndpointRequest): Promise<ApiRe
   const form = submittedForm(page);
   if (form.action === 'continue') return continueAfterMfa(page);
   const pending = await pendingLogin(page);
-  if ((await usableAuthenticators(request.tenant, pending.user.user_id)).length > 0) return seeOther(pageUrl('/u/mfa-challenge', page.state));
+  if (await userIsEnrolled(pending.user.user_id)) return seeOther(pageUrl('/u/mfa-challenge', page.state));
   switch (form.action) {
     case 'choose': {
       const factor = enrollableFactors(request.tenant, pending.user).find((f) => f === form.factor);

@@ -1,3 +1,4 @@
+import { isEnrolled } from '#shared/mfa/enrolled';
 import { enabledFactors } from '#shared/mfa/policy';
 import { mfaTokenLifetimeSeconds } from '#shared/mfa/mfa-token';
 import { listAuthenticators, type AuthenticatorKind, type AuthenticatorRecord } from '#shared/store/authenticators';
@@ -25,6 +26,15 @@ export async function pendingLogin(page: PageContext, nowSeconds = Math.floor(Da
   if (!user) throw noPendingLogin();
   if (user.blocked) throw pageError(401, 'unauthorized', 'user is blocked');
   return { user, connection: factor.connection };
+}
+
+/**
+ * Whether the user counts as enrolled (shared/mfa/enrolled.ts): a confirmed factor of any
+ * kind, even one the tenant disabled — then the challenge page, never the enrolment page,
+ * as /mfa/associate refuses an mfa_token enrolment for them.
+ */
+export async function userIsEnrolled(userId: string): Promise<boolean> {
+  return isEnrolled(await listAuthenticators(userId));
 }
 
 /** The second factors a user can be challenged with: active, of a kind the tenant still enables. */
