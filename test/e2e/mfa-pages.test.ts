@@ -20,6 +20,8 @@ const callback = `${origin}/callback`;
 const secret = 'web-secret-0123456789-abcdefghij';
 const connection = 'Users';
 const users = ['carol', 'dave', 'erin', 'frank', 'grace'].map((name) => ({ email: `${name}@mfa-pages.test`, password: `${name}-Passw0rd-2024!` }));
+/** Users for the enrolment race (each ends enrolled or not, so one per round). */
+const racers = [0, 1, 2, 3, 4, 5].map((n) => ({ email: `racer${n}@mfa-pages.test`, password: `racer${n}-Passw0rd-2024!` }));
 const [carol, dave, erin, frank, grace] = users as [(typeof users)[0], (typeof users)[0], (typeof users)[0], (typeof users)[0], (typeof users)[0]];
 
 const tenant = {
@@ -36,7 +38,7 @@ const tenant = {
     },
   ],
   connections: [{ name: connection, strategy: 'auth0', enabled_clients: ['Web'] }],
-  users: users.map((u) => ({ connection, email: u.email, password: u.password, email_verified: true })),
+  users: [...users, ...racers].map((u) => ({ connection, email: u.email, password: u.password, email_verified: true })),
   guardianPolicies: { policies: ['all-applications'] },
   guardianFactors: [
     { name: 'otp', enabled: true },
@@ -203,6 +205,29 @@ describe('hosted MFA pages (local server, raw HTTP)', () => {
     }
     assert.equal(last?.status, 429, 'the MFA failure bucket ran out');
     assert.match(last!.body, /role="alert"/);
+  });
+
+  test('a right enrolment code whose setup was replaced meanwhile (another tab) never finishes without an active factor', async () => {
+    for (const who of racers) {
+      const jar = new CookieJar();
+      const { answer: login, state } = await passwordLogin(jar, who);
+      const shown = await get(pathOf(login.location), jar);
+      const totpSecret = /data-secret="([A-Z2-7]+)"/.exec(shown.body)![1]!;
+      const code = totpCode(totpSecret, totpStep(Date.now()));
+      // The code for setup A, while "another tab" starts setup B, which deletes A (abandoned).
+      const [verified, replaced] = await Promise.all([
+        post(jar, '/u/mfa-enrollment', state, shown, { action: 'verify-otp', authenticator_id: inputValue(shown.body, 'authenticator_id')!, code }),
+        post(jar, '/u/mfa-enrollment', state, shown, { action: 'choose', factor: 'otp' }),
+      ]);
+      assert.ok(verified.status < 500 && replaced.status < 500, `${verified.status} ${replaced.status}`);
+      if (/id="recovery-code"/.test(verified.body)) {
+        // It finished: the user must really have a factor, so a new login is challenged, not enrolled.
+        const again = await passwordLogin(new CookieJar(), who);
+        assert.equal(pathOf(again.answer.location), `/u/mfa-challenge?state=${encodeURIComponent(again.state)}`, `${who.email} finished enrolment without an active factor`);
+      } else {
+        assert.match(verified.body, /This setup has expired|role="alert"/, verified.body.slice(0, 300));
+      }
+    }
   });
 
   test('property: malformed MFA forms never get a 5xx', async () => {

@@ -165,8 +165,19 @@ async function confirmOtp(page: PageContext, pending: PendingLogin, form: Params
   } catch (error) {
     return totpForm(page, pending, authenticator, secret, shownFailure(error));
   }
-  await activateAuthenticator(userId, authenticator.id);
+  if (!(await confirmed(userId, authenticator.id))) return chooseFactor(page, pending, 'This setup has expired. Start again.');
   return finishEnrolment(page, path, pending);
+}
+
+/**
+ * Turns the confirmed enrolment active. A false from the conditional write is fine only when
+ * it is active now (another tab or the MFA API confirmed it first); otherwise it was deleted
+ * meanwhile (replaced by a newer enrolment), and finishing would make an amr:mfa session for a
+ * user with no active factor.
+ */
+async function confirmed(userId: string, id: string): Promise<boolean> {
+  if (await activateAuthenticator(userId, id)) return true;
+  return (await getAuthenticator(userId, id))?.active === true;
 }
 
 function phoneForm(page: PageContext, value?: string, failure?: ReturnType<typeof shownFailure>): ApiResult {
@@ -203,7 +214,7 @@ async function sendAndAsk(page: PageContext, authenticator: AuthenticatorRecord,
 async function confirmOob(page: PageContext, pending: PendingLogin, form: Params): Promise<ApiResult> {
   const result = await checkOobCode(page, path, pending, form, { enrollment: true });
   if (!result.ok) return result.answer ?? chooseFactor(page, pending, 'This code has expired. Start again.');
-  await activateAuthenticator(pending.user.user_id, result.authenticator.id);
+  if (!(await confirmed(pending.user.user_id, result.authenticator.id))) return chooseFactor(page, pending, 'This setup has expired. Start again.');
   return finishEnrolment(page, path, pending);
 }
 
