@@ -5,7 +5,7 @@ import { json } from '#shared/http/responses';
 import type { ApiResult } from '#shared/http/types';
 import { badSignup } from '#shared/users/signup-error';
 import { signupUser, type SignupInput } from '#shared/users/signup';
-import { parseObjectBody } from './body.ts';
+import { parseObjectBody } from '#shared/http/json-body';
 import { assertOriginAllowed } from '#shared/http/cors';
 
 /**

@@ -1,40 +1,20 @@
 import { invalidRequest } from '#shared/errors';
-import { defaults, parseBody } from '#shared/http/body';
+import { parseObjectBody } from '#shared/http/json-body';
 import type { ApiEvent } from '#shared/http/types';
 
 /**
  * The MFA API's bodies, JSON or form (§1.2). `/mfa/associate` takes arrays
  * (`authenticator_types: ["otp"]`, `oob_channels: ["sms"]`), which the flat OAuth parser
- * refuses, so JSON members come back as they are, under the same limits as
- * shared/http/body.ts (size cap, UTF-8, an object at the top); a form body is parsed by
- * parseBody itself, where a list is one space-separated value. Malformed → 400 invalid_request.
+ * refuses, so JSON members come back as they are (shared/http/json-body.ts); in a form body a
+ * list is one space-separated value. An empty body is no parameters, whatever its type.
+ * Malformed → 400 invalid_request.
  */
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export type Body = Readonly<Record<string, unknown>>;
 
 export function parseMfaBody(event: ApiEvent): Body {
-  const type = event.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
-  const raw = event.body ?? '';
-  if (type !== 'application/json' || raw === '') return { ...parseBody(event) };
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > defaults.maxBytes) throw invalidRequest('Request body too large', { detail: `${bytes.length} bytes` });
-  let text: string;
-  try {
-    text = event.isBase64Encoded ? utf8.decode(bytes) : raw;
-  } catch {
-    throw invalidRequest('Request body must be UTF-8');
-  }
-  if (!event.isBase64Encoded && text.includes('\uFFFD')) throw invalidRequest('Request body must be UTF-8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw invalidRequest('Malformed JSON body');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidRequest('JSON body must be an object');
-  // A null-prototype copy: `__proto__` and friends are plain member names here.
-  return Object.assign(Object.create(null) as Record<string, unknown>, value);
+  // An empty body is no parameters (as parseBody has it), not broken JSON.
+  if ((event.body ?? '') === '') return {};
+  return parseObjectBody(event);
 }
 
 /** A string member; "" and null count as omitted (RFC 6749 §3.1). */

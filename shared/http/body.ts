@@ -19,6 +19,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseBody(event: ApiEvent, maxBytes = defaults.maxBytes): Params {
   const raw = event.body;
   if (raw === null || raw === undefined || raw === '') return Object.create(null) as Params;
+  const textBody = readBodyText(event, maxBytes);
+  const type = mediaType(event);
+  if (type === 'application/x-www-form-urlencoded') return parseForm(textBody);
+  if (type === 'application/json') return parseJson(textBody);
+  throw invalidRequest('Content-Type must be application/json or application/x-www-form-urlencoded', {
+    detail: `content-type ${type ?? 'missing'}`,
+  });
+}
+
+/** The body as text, under the size cap and UTF-8 only; 400 `invalid_request` otherwise. */
+export function readBodyText(event: ApiEvent, maxBytes = defaults.maxBytes): string {
+  const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > maxBytes) throw invalidRequest('Request body too large', { detail: `${bytes.length} bytes` });
   let textBody: string;
@@ -32,16 +44,12 @@ export function parseBody(event: ApiEvent, maxBytes = defaults.maxBytes): Params
     // character means the bytes on the wire were not UTF-8.
     throw invalidRequest('Request body must be UTF-8');
   }
-  const type = mediaType(event.headers['content-type']);
-  if (type === 'application/x-www-form-urlencoded') return parseForm(textBody);
-  if (type === 'application/json') return parseJson(textBody);
-  throw invalidRequest('Content-Type must be application/json or application/x-www-form-urlencoded', {
-    detail: `content-type ${type ?? 'missing'}`,
-  });
+  return textBody;
 }
 
-function mediaType(header: string | undefined): string | undefined {
-  return header?.split(';', 1)[0]?.trim().toLowerCase();
+/** The request's media type, lower case, without parameters (`; charset=…`). */
+export function mediaType(event: ApiEvent): string | undefined {
+  return event.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
 }
 
 export function parseForm(body: string): Params {
@@ -77,11 +85,7 @@ export function parseJson(body: string): Params {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidRequest('JSON body must be an object');
   }
-  const seen = new Set<string>();
-  for (const key of memberNames(body)) {
-    if (seen.has(key)) throw invalidRequest(`'${key}' parameter must not be provided more than once`);
-    seen.add(key);
-  }
+  assertNoRepeatedMembers(body);
   const params: Record<string, string> = Object.create(null);
   for (const [key, member] of Object.entries(value)) {
     if (member === null || member === '') continue;
@@ -90,6 +94,15 @@ export function parseJson(body: string): Params {
     else throw invalidRequest(`'${key}' parameter must be a string`);
   }
   return params;
+}
+
+/** Refuses a (valid) JSON object text whose top level repeats a member name; see memberNames. */
+export function assertNoRepeatedMembers(json: string): void {
+  const seen = new Set<string>();
+  for (const key of memberNames(json)) {
+    if (seen.has(key)) throw invalidRequest(`'${key}' parameter must not be provided more than once`);
+    seen.add(key);
+  }
 }
 
 /**
