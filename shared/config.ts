@@ -29,6 +29,13 @@ export interface RuntimeConfig {
    * or a local 256-bit key file beside the keyset (`SECRETS_KEY_FILE`, made by `npm start`).
    */
   readonly secretsKey: { kind: 'kms'; keyId: string } | { kind: 'file'; path: string } | { kind: 'none' };
+  /**
+   * The key behind the keyed digests of one-time codes (shared/crypto/code-digest.ts): its own
+   * Secrets Manager secret on AWS (`CODE_MAC_SECRET_ID`, set only for the functions that digest
+   * or verify codes), or derived locally from the secrets key file (`SECRETS_KEY_FILE`). Never
+   * the signing keyset: a function that only digests codes must not be able to sign tokens.
+   */
+  readonly codeMacKey: { kind: 'secretsmanager'; secretId: string } | { kind: 'file'; path: string } | { kind: 'none' };
 }
 
 let cached: RuntimeConfig | undefined;
@@ -86,6 +93,11 @@ function readConfig(env: NodeJS.ProcessEnv): RuntimeConfig {
           : { kind: 'none' },
     secretsKey: env.SECRETS_KMS_KEY_ID
       ? { kind: 'kms', keyId: env.SECRETS_KMS_KEY_ID }
+      : env.SECRETS_KEY_FILE
+        ? { kind: 'file', path: env.SECRETS_KEY_FILE }
+        : { kind: 'none' },
+    codeMacKey: env.CODE_MAC_SECRET_ID
+      ? { kind: 'secretsmanager', secretId: env.CODE_MAC_SECRET_ID }
       : env.SECRETS_KEY_FILE
         ? { kind: 'file', path: env.SECRETS_KEY_FILE }
         : { kind: 'none' },

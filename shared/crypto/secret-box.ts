@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { runtimeConfig, type RuntimeConfig } from '../config.ts';
+import { readLocalSecretsKey } from './local-secrets-key.ts';
 
 /**
  * Seals secrets kept at rest (TOTP seeds): AWS KMS Encrypt/Decrypt with the tenant's secrets
@@ -91,22 +91,11 @@ function additionalData(context: Context): Buffer {
   return Buffer.from(JSON.stringify(['portcullis-secret-box', sorted]), 'utf8');
 }
 
-const localKeys = new Map<string, Promise<Buffer>>();
-
+/** Errors name the secret box, as every other failure here does. */
 function localKey(path: string): Promise<Buffer> {
-  let key = localKeys.get(path);
-  if (!key) {
-    key = readFile(path, 'utf8').then((text) => {
-      const doc = JSON.parse(text) as { key?: unknown };
-      const bytes = typeof doc.key === 'string' ? Buffer.from(doc.key, 'base64url') : Buffer.alloc(0);
-      if (bytes.length !== 32) throw new Error(`secret box: ${path} is not a secrets key file (expected {"key": <32 bytes, base64url>})`);
-      return bytes;
-    });
-    // A failed read is not cached: the next request tries again.
-    key.catch(() => localKeys.delete(path));
-    localKeys.set(path, key);
-  }
-  return key;
+  return readLocalSecretsKey(path).catch((error: unknown) => {
+    throw new Error(`secret box: ${(error as Error).message}`);
+  });
 }
 
 let kmsClient: KMSClient | undefined;

@@ -22,6 +22,11 @@ export interface OobChallenge {
   readonly enrollment: boolean;
 }
 
+export interface OobChallengeOptions {
+  /** The MAC key of the binding code digests, for tests (default: the configured one, shared/crypto/code-digest.ts). */
+  readonly macKey?: Uint8Array;
+}
+
 export const oobChallengeLifetimeSeconds = 300;
 export const oobChallengeMaxAttempts = 3;
 const digestPurpose = 'mfa-oob-binding';
@@ -31,7 +36,7 @@ const keyOf = (oobCode: string) => ({ pk: `oob#${sha256Base64Url(oobCode)}` });
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** Creates a challenge; returns the `oob_code` for the client (256 random bits) and the binding code to send. */
-export async function createOobChallenge(challenge: OobChallenge, nowMs = Date.now()): Promise<{ oobCode: string; bindingCode: string }> {
+export async function createOobChallenge(challenge: OobChallenge, nowMs = Date.now(), options: OobChallengeOptions = {}): Promise<{ oobCode: string; bindingCode: string }> {
   const oobCode = randomBytes(32).toString('base64url');
   const bindingCode = randomInt(0, 1_000_000).toString().padStart(6, '0');
   await ddb().send(
@@ -45,7 +50,7 @@ export async function createOobChallenge(challenge: OobChallenge, nowMs = Date.n
         client_id: challenge.client_id,
         channel: challenge.channel,
         enrollment: challenge.enrollment,
-        binding_digest: await digestCode(digestPurpose, bindingCode),
+        binding_digest: await digestCode(digestPurpose, bindingCode, options.macKey),
         attempts: 0,
         expiresAt: seconds(nowMs) + oobChallengeLifetimeSeconds,
       },
@@ -72,7 +77,10 @@ interface StoredChallenge extends OobChallenge {
  * the user are in every write's condition, so someone else's oob_code is neither consumed
  * nor charged an attempt.
  */
-export async function redeemOobChallenge(input: { oobCode: string; bindingCode: string | undefined; clientId: string; userId: string; nowMs?: number }): Promise<OobRedeemResult> {
+export async function redeemOobChallenge(
+  input: { oobCode: string; bindingCode: string | undefined; clientId: string; userId: string; nowMs?: number },
+  options: OobChallengeOptions = {},
+): Promise<OobRedeemResult> {
   const nowSec = seconds(input.nowMs ?? Date.now());
   if (typeof input.oobCode !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(input.oobCode)) return gone;
   const out = await ddb().send(new GetCommand({ TableName: table(), Key: keyOf(input.oobCode), ConsistentRead: true }));
@@ -80,7 +88,7 @@ export async function redeemOobChallenge(input: { oobCode: string; bindingCode: 
   if (!item || !(item.expiresAt > nowSec) || !(item.attempts < oobChallengeMaxAttempts) || item.client_id !== input.clientId || item.user_id !== input.userId) return gone;
   if (input.bindingCode === undefined || input.bindingCode === '') return { ok: false, reason: 'pending' };
 
-  const right = typeof input.bindingCode === 'string' && input.bindingCode.length <= 32 && (await codeMatchesDigest(digestPurpose, input.bindingCode, item.binding_digest));
+  const right = typeof input.bindingCode === 'string' && input.bindingCode.length <= 32 && (await codeMatchesDigest(digestPurpose, input.bindingCode, item.binding_digest, options.macKey));
   const values = { ':now': nowSec, ':max': oobChallengeMaxAttempts, ':client': input.clientId, ':user': input.userId };
   if (!right) {
     try {

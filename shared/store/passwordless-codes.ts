@@ -3,7 +3,6 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import { runtimeConfig } from '../config.ts';
 import { codeMatchesDigest, digestCode } from '../crypto/code-digest.ts';
 import { sha256Base64Url } from '../crypto/digest.ts';
-import type { LoadedKeyset } from '../tokens/keyset.ts';
 import { ddb, isConditionalCheckFailed } from './ddb.ts';
 
 /**
@@ -33,8 +32,8 @@ export type VerifyCodeResult = { readonly ok: true } | { readonly ok: false; rea
 export interface CodeStoreOptions {
   readonly tableName?: string;
   readonly client?: DynamoDBDocumentClient;
-  /** The keyset whose key makes the digests (default: the function's cached keyset). */
-  readonly keyset?: LoadedKeyset;
+  /** The MAC key of the code digests, for tests (default: the configured one, shared/crypto/code-digest.ts). */
+  readonly macKey?: Uint8Array;
 }
 
 export const codeDefaults = {
@@ -67,7 +66,7 @@ export async function issuePasswordlessCode(input: IssueCodeInput, options: Code
         pk: keyOf(input.connection, input.identifier),
         kind: 'passwordless',
         codeId: randomUUID(),
-        digest: await digestCode(purpose, code, options.keyset),
+        digest: await digestCode(purpose, code, options.macKey),
         client_id: input.clientId,
         attempts: 0,
         issuedAt: now,
@@ -97,7 +96,7 @@ export async function issueDecoyCode(input: IssueCodeInput, options: CodeStoreOp
           pk: `pwdless-decoy#${randomUUID()}`,
           kind: 'passwordless',
           codeId: randomUUID(),
-          digest: await digestCode(purpose, code, options.keyset),
+          digest: await digestCode(purpose, code, options.macKey),
           client_id: input.clientId,
           attempts: 0,
           issuedAt: now,
@@ -142,7 +141,7 @@ export async function verifyPasswordlessCode(
   const values = { ':id': item.codeId, ':now': now, ':max': codeDefaults.maxAttempts };
 
   // Codes are short digit strings; anything longer is wrong without spending an HMAC on it.
-  const matches = input.code.length <= 32 && (await codeMatchesDigest(purpose, input.code, item.digest, options.keyset));
+  const matches = input.code.length <= 32 && (await codeMatchesDigest(purpose, input.code, item.digest, options.macKey));
   if (matches) {
     try {
       await db.send(new DeleteCommand({ TableName: table, Key: { pk }, ConditionExpression: live, ExpressionAttributeValues: values }));

@@ -14,8 +14,8 @@ import { issuePasswordlessCode } from '../../../shared/store/passwordless-codes.
 import { emptySettings } from '../../../shared/store/tenant-config.ts';
 import { findUserByEmail, findUserByPhone, getUser, userKey } from '../../../shared/store/users.ts';
 import type { AttackProtectionSettings, ConnectionRecord, TenantConfig } from '../../../shared/tenant/model.ts';
-import { useKeysetFile } from '../../support/keyset-file.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
+import { useSecretsKeyFile } from '../../support/secrets-key-file.ts';
 
 /**
  * passwordlessLogin — the one passwordless login of the OTP grant, the magic link and the
@@ -61,7 +61,8 @@ describe('passwordlessLogin on DynamoDB Local', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'portcullis-pwl-'));
-    await useKeysetFile();
+    // The code MAC key comes from the local secrets key file; the signing keyset is not needed.
+    await useSecretsKeyFile();
     await useLocalTables({ OUTBOX_FILE: join(dir, 'outbox.jsonl') });
   });
   after(() => rm(dir, { recursive: true, force: true }));

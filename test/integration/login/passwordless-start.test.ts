@@ -13,8 +13,8 @@ import { ddb } from '../../../shared/store/ddb.ts';
 import { verifyPasswordlessCode } from '../../../shared/store/passwordless-codes.ts';
 import { createUser, type NewUser } from '../../../shared/store/users.ts';
 import { clientDefaults, type ClientRecord, type TenantConfig } from '../../../shared/tenant/model.ts';
-import { useKeysetFile } from '../../support/keyset-file.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
+import { useSecretsKeyFile } from '../../support/secrets-key-file.ts';
 
 /**
  * sendPasswordlessCode on DynamoDB Local, as the hosted page calls it: the code it sends is the
@@ -49,7 +49,8 @@ async function closedPort(): Promise<number> {
 describe('sendPasswordlessCode (DynamoDB Local)', () => {
   let outbox: string;
   before(async () => {
-    await useKeysetFile();
+    // The code MAC key comes from the local secrets key file; the signing keyset is not needed.
+    await useSecretsKeyFile();
     outbox = join(await mkdtemp(join(tmpdir(), 'portcullis-pwl-')), 'outbox.jsonl');
     await useLocalTables({ OUTBOX_FILE: outbox });
   });

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { sha256Base64Url } from '../../../shared/crypto/digest.ts';
 import { ddb } from '../../../shared/store/ddb.ts';
 import { createOobChallenge, redeemOobChallenge, type OobChallenge } from '../../../shared/store/oob-challenges.ts';
-import { useKeysetFile } from '../../support/keyset-file.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
+import { useSecretsKeyFile } from '../../support/secrets-key-file.ts';
 
 /** MFA OOB challenges on DynamoDB Local: stored by hash with a keyed digest of the binding code, 5 minutes, 3 tries, one winner. */
 describe('OOB challenges (DynamoDB Local)', () => {
   let codesTable: string;
   before(async () => {
-    await useKeysetFile();
+    // The code MAC key comes from the local secrets key file; the signing keyset is not needed.
+    await useSecretsKeyFile();
     codesTable = (await useLocalTables()).codes!;
   });
 
@@ -99,5 +101,15 @@ describe('OOB challenges (DynamoDB Local)', () => {
     for (const oobCode of ['', 'x', 'A'.repeat(43), 'A'.repeat(44), '../etc/passwd', '\u0000'.repeat(43)]) {
       assert.deepEqual(await redeemOobChallenge({ oobCode, bindingCode: '123456', clientId: 'app', userId }), { ok: false, reason: 'gone' }, oobCode);
     }
+  });
+
+  test('the binding digest is an m1 HMAC under the MAC key given (macKey option), and verifies under no other', async () => {
+    const key = randomBytes(32);
+    const { oobCode, bindingCode } = await createOobChallenge(challenge, Date.now(), { macKey: key });
+    const items = (await ddb().send(new ScanCommand({ TableName: codesTable, ConsistentRead: true }))).Items ?? [];
+    assert.match(String(items.find((i) => i.pk === `oob#${sha256Base64Url(oobCode)}`)?.binding_digest), /^m1\.[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(await redeemOobChallenge({ oobCode, bindingCode, clientId: 'app', userId }, { macKey: randomBytes(32) }), { ok: false, reason: 'wrong' });
+    assert.deepEqual(await redeemOobChallenge({ oobCode, bindingCode, clientId: 'app', userId }), { ok: false, reason: 'wrong' }, 'nor under the configured key');
+    assert.deepEqual(await redeemOobChallenge({ oobCode, bindingCode, clientId: 'app', userId }, { macKey: key }), { ok: true, challenge });
   });
 });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { sha256Base64Url } from '../../../shared/crypto/digest.ts';
 import { ddb } from '../../../shared/store/ddb.ts';
 import { codeDefaults, issuePasswordlessCode, newCode, verifyPasswordlessCode } from '../../../shared/store/passwordless-codes.ts';
-import { useKeysetFile } from '../../support/keyset-file.ts';
 import { useLocalTables } from '../../support/local-tables.ts';
+import { useSecretsKeyFile } from '../../support/secrets-key-file.ts';
 
 /**
  * Passwordless codes on DynamoDB Local (reference §3.7, §7.1): stored only as a keyed
@@ -14,7 +16,8 @@ import { useLocalTables } from '../../support/local-tables.ts';
 describe('passwordless codes (DynamoDB Local)', () => {
   let codesTable: string;
   before(async () => {
-    await useKeysetFile();
+    // The code MAC key comes from the local secrets key file; the signing keyset is not needed.
+    await useSecretsKeyFile();
     codesTable = (await useLocalTables()).codes!;
   });
   let n = 0;
@@ -44,6 +47,19 @@ describe('passwordless codes (DynamoDB Local)', () => {
     assert.equal(String(item.digest).includes(code), false);
     assert.deepEqual(await verify(id, code), { ok: true });
     assert.deepEqual(await verify(id, code), { ok: false, reason: 'gone' });
+  });
+
+  test('the digest is an m1 HMAC; a code digested under one MAC key does not verify under another (the macKey option)', async () => {
+    const id = identity();
+    const keyA = randomBytes(32);
+    const keyB = randomBytes(32);
+    const code = await issuePasswordlessCode({ ...id, lifetimeSeconds: 180, length: 6 }, { macKey: keyA });
+    const item = (await scan()).find((i) => i.pk === `pwdless#${sha256Base64Url(`${id.connection}\n${id.identifier}`)}`);
+    assert.match(String(item?.digest), /^m1\.[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(await verifyPasswordlessCode({ ...id, code }, { macKey: keyB }), { ok: false, reason: 'wrong' });
+    // Nor under the configured key (derived from the secrets key file).
+    assert.deepEqual(await verifyPasswordlessCode({ ...id, code }), { ok: false, reason: 'wrong' });
+    assert.deepEqual(await verifyPasswordlessCode({ ...id, code }, { macKey: keyA }), { ok: true });
   });
 
   test('only the latest code is valid', async () => {
