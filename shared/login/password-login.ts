@@ -1,13 +1,10 @@
-import { canonicalIp } from '../attack-protection/allowlist.ts';
-import { bruteForceGuard, clearLoginFailures, recordLoginAttempt, type BruteForceGuard } from '../attack-protection/brute-force.ts';
-import { blockedAccount, userBlocked } from '../attack-protection/errors.ts';
-import { spendLoginAttempt } from '../attack-protection/suspicious-ip.ts';
-import { sendUnblockNotice } from '../attack-protection/unblock-notice.ts';
+import { userBlocked } from '../attack-protection/errors.ts';
 import type { DatabaseConnection } from '../connections/database.ts';
 import { hashPassword, verifyNothing, verifyPassword } from '../crypto/password.ts';
 import { invalidGrant } from '../errors.ts';
 import { findUserByLogin, recordLogin, type UserRecord } from '../store/users.ts';
 import type { TenantConfig } from '../tenant/model.ts';
+import { guardLogin } from './guarded-login.ts';
 
 /**
  * One username/password login against a database connection, with brute-force protection and
@@ -44,23 +41,10 @@ const findUser = (connection: string, identifier: string) =>
 
 export async function passwordLogin(input: PasswordLoginInput): Promise<UserRecord> {
   const { tenant, connection, identifier, password } = input;
-  const ip = canonicalIp(input.ip);
   const now = Date.now();
-  const guard = bruteForceGuard(tenant, connection, identifier, ip);
-
-  // Every attempt takes its place in the counters before the password is checked (a success
-  // gives it back), so concurrent guesses cannot all slip under a threshold. The IP's budget,
-  // the pair's count and the user lookup go in parallel, one round trip; Auth0's order of
-  // refusals is kept: the suspicious IP first, then the blocked pair (an attempt the IP throttle
-  // refuses has then counted for the pair too: it was one more guess at that identifier).
-  const lookup = findUser(connection.name, identifier);
-  const [ipAttempt, user, attempt] = await Promise.all([
-    settled(spendLoginAttempt(tenant, ip, now)),
-    lookup,
-    guard ? recordLoginAttempt(guard, lookup, now) : undefined,
-  ]);
-  if (ipAttempt.error !== undefined) throw ipAttempt.error;
-  if (attempt?.blocked) throw blockedAccount();
+  // Counted (and refused: suspicious IP, blocked pair) before the password is checked.
+  const attempt = await guardLogin({ tenant, connection, identifier, ip: input.ip, issuer: input.issuer, now, lookup: findUser(connection.name, identifier) });
+  const { user } = attempt;
 
   let check: { ok: boolean; needsRehash: boolean } | undefined;
   // A user without a password (none is stored for passwordless users) cannot log in with one.
@@ -68,7 +52,7 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
   else await verifyNothing(password); // an unknown identifier costs what a wrong password costs
 
   if (!user || !check?.ok) {
-    if (guard && attempt?.reachedLimit && user) await notifyBlocked(input, guard, user, ip);
+    await attempt.failed();
     throw wrongCredentials();
   }
   if (user.blocked) throw userBlocked(); // only once the password is right: no account probing
@@ -76,31 +60,7 @@ export async function passwordLogin(input: PasswordLoginInput): Promise<UserReco
   const passwordHash = check.needsRehash ? await hashPassword(password) : undefined;
   const [updated] = await Promise.all([
     recordLogin(user.user_id, { at: new Date(now), ...(passwordHash ? { password_hash: passwordHash } : {}) }),
-    guard ? clearLoginFailures(guard) : undefined,
-    ipAttempt.value?.refund(),
+    attempt.succeeded(),
   ]);
   return updated ?? user;
-}
-
-/** The failure that blocks a pair emails the user an unblock link (shield `user_notification`); no email for unknown identifiers. */
-async function notifyBlocked(input: PasswordLoginInput, guard: BruteForceGuard, user: UserRecord, ip: string): Promise<void> {
-  if (!guard.settings.shields.includes('user_notification')) return;
-  await sendUnblockNotice({
-    user,
-    connection: input.connection.name,
-    identifier: input.identifier,
-    ip,
-    counter: guard.key,
-    issuer: input.issuer,
-    tenantName: input.tenant.settings.friendly_name,
-  });
-}
-
-/** A promise's value or the error it rejects with, so a parallel read can finish before it is judged. */
-async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  try {
-    return { value: await promise };
-  } catch (error) {
-    return { error: error ?? new Error('rejected') };
-  }
 }

@@ -1,14 +1,11 @@
-import { canonicalIp } from '../attack-protection/allowlist.ts';
-import { bruteForceGuard, clearLoginFailures, recordLoginAttempt, type BruteForceGuard } from '../attack-protection/brute-force.ts';
-import { blockedAccount, userBlocked } from '../attack-protection/errors.ts';
-import { spendLoginAttempt } from '../attack-protection/suspicious-ip.ts';
-import { sendUnblockNotice } from '../attack-protection/unblock-notice.ts';
+import { userBlocked } from '../attack-protection/errors.ts';
 import { passwordlessIdentifier, type PasswordlessConnection } from '../connections/passwordless.ts';
 import { invalidGrant, OAuthError } from '../errors.ts';
 import { counterKey, refundToken, spendToken, type ExactBucket } from '../store/attack-counters.ts';
 import { verifyPasswordlessCode } from '../store/passwordless-codes.ts';
 import { createUser, findUserByEmail, findUserByPhone, getUser, recordLogin, updateUser, type NewUser, type UserRecord } from '../store/users.ts';
 import type { TenantConfig } from '../tenant/model.ts';
+import { guardLogin } from './guarded-login.ts';
 
 /**
  * One passwordless login: the code checked (shared/store/passwordless-codes.ts) under
@@ -67,18 +64,12 @@ export async function passwordlessLogin(input: PasswordlessLoginInput): Promise<
   const identifier = passwordlessIdentifier(connection, input.identifier);
   // A malformed identity or code is a malformed request: refused without counting (§16.6).
   if (identifier === undefined || input.code.length === 0 || input.code.length > maxCodeLength) throw wrongCode(connection);
-  const ip = canonicalIp(input.ip);
   const now = Date.now();
-  const guard = bruteForceGuard(tenant, connection, identifier, ip);
-
-  // As in password-login.ts: every attempt is counted before its code is checked (a success
-  // gives it back), so concurrent guesses cannot all slip under a threshold; the suspicious
-  // IP is refused first, then the blocked pair. The code store's own three-strikes rule is a
-  // second, per-code limit on top of these.
-  const lookup = findUser(connection, identifier);
-  const [ipAttempt, user, attempt] = await Promise.all([settled(spendLoginAttempt(tenant, ip, now)), lookup, guard ? recordLoginAttempt(guard, lookup, now) : undefined]);
-  if (ipAttempt.error !== undefined) throw ipAttempt.error;
-  if (attempt?.blocked) throw blockedAccount();
+  // Counted (and refused: suspicious IP, blocked pair) before the code is checked, as in
+  // password-login.ts. The code store's own three-strikes rule is a second, per-code limit
+  // on top of these.
+  const attempt = await guardLogin({ tenant, connection, identifier, ip: input.ip, issuer: input.issuer, now, lookup: findUser(connection, identifier) });
+  const { user } = attempt;
   // The identity's own budget: a token is spent before the code is looked at and given back
   // when it was right, so of any number of concurrent guesses at most `burst` reach a code.
   const failureKey = identityFailureKey(connection.name, identifier);
@@ -87,7 +78,7 @@ export async function passwordlessLogin(input: PasswordlessLoginInput): Promise<
 
   const check = await verifyPasswordlessCode({ connection: connection.name, identifier, clientId: input.clientId, code: input.code });
   if (!check.ok) {
-    if (guard && attempt?.reachedLimit && user) await notifyBlocked(input, identifier, guard, user, ip);
+    await attempt.failed();
     throw wrongCode(connection);
   }
   // Only once the code is right: a refusal before it would tell who has an account.
@@ -100,8 +91,7 @@ export async function passwordlessLogin(input: PasswordlessLoginInput): Promise<
   }
   const [updated] = await Promise.all([
     recordLogin(found.user_id, { at: new Date(now) }),
-    guard ? clearLoginFailures(guard) : undefined,
-    ipAttempt.value?.refund(),
+    attempt.succeeded(),
     refundToken(failureKey, identityFailureBucket, { now }),
   ]);
   return updated ?? found;
@@ -129,27 +119,4 @@ async function signUp(input: PasswordlessLoginInput, identifier: string): Promis
   if (!winner) throw new Error(created.ok ? 'passwordless signup: the created user cannot be read back' : 'passwordless signup: the existing user cannot be read');
   if (winner.blocked) throw userBlocked();
   return winner;
-}
-
-/** The failure that blocks a pair emails an unblock link (shield `user_notification`); sms users have no email and get none. */
-async function notifyBlocked(input: PasswordlessLoginInput, identifier: string, guard: BruteForceGuard, user: UserRecord, ip: string): Promise<void> {
-  if (!guard.settings.shields.includes('user_notification')) return;
-  await sendUnblockNotice({
-    user,
-    connection: input.connection.name,
-    identifier,
-    ip,
-    counter: guard.key,
-    issuer: input.issuer,
-    tenantName: input.tenant.settings.friendly_name,
-  });
-}
-
-/** A promise's value or the error it rejects with, so a parallel read can finish before it is judged. */
-async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  try {
-    return { value: await promise };
-  } catch (error) {
-    return { error: error ?? new Error('rejected') };
-  }
 }
