@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GrantInput } from '../../../../functions/token/grants/grant.ts';
 import { password } from '../../../../functions/token/grants/password.ts';
-import { endUserIp } from '../../../../functions/token/grants/password-login-grant.ts';
+import { endUserIp } from '../../../../functions/token/grants/first-factor.ts';
 import { passwordRealm } from '../../../../functions/token/grants/password-realm.ts';
 import type { ClientAuthMethod } from '../../../../shared/client-auth/authenticate.ts';
 import { OAuthError } from '../../../../shared/errors.ts';
