@@ -2,6 +2,7 @@ import { Fn } from 'aws-cdk-lib';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
+import type { CodeMacKey } from './code-mac-key.ts';
 import type { Keyset } from './keyset.ts';
 import { createPortcullisFunction } from './lambda-function.ts';
 import { grantSendMail } from './mail-permission.ts';
@@ -19,6 +20,7 @@ export interface EndpointFunctionsProps {
   readonly tables: Tables;
   readonly keyset: Keyset;
   readonly secretsKey: SecretsKey;
+  readonly codeMacKey: CodeMacKey;
   readonly sharedLayer: ILayerVersion;
 }
 
@@ -33,7 +35,7 @@ export function functionId(name: string): string {
  * Scan and stream reads, aws-notes §2.3), so e.g. discovery and userinfo can never write a
  * user; SES only for the groups that send email, only as the tenant's sender; SNS only for
  * those that send SMS, only to phone numbers; the secrets key only for those that seal or open
- * secrets, only for that. Each function learns only the settings it may use.
+ * secrets, only for that; the code MAC key only for those that digest or verify one-time codes. Each function learns only the settings it may use.
  */
 export function createEndpointFunctions(scope: Construct, props: EndpointFunctionsProps): EndpointFunctions {
   const environment = runtimeEnvironment(props);
@@ -52,18 +54,20 @@ export function createEndpointFunctions(scope: Construct, props: EndpointFunctio
     if (group.sendsMail) grantSendMail(fn, props.parameters);
     if (group.sendsSms) grantSendSms(fn);
     props.secretsKey.grant(fn.role!, group.secretsKey);
+    if (group.digestsCodes) props.codeMacKey.grantRead(fn.role!);
     return [name, fn] as const;
   });
   return Object.fromEntries(entries) as Record<FunctionGroupName, NodejsFunction>;
 }
 
 /** What only some groups get: a function that may not mail, text or seal learns no sender or key. */
-function groupEnvironment(group: FunctionGroup, { parameters, secretsKey }: EndpointFunctionsProps): Record<string, string> {
+function groupEnvironment(group: FunctionGroup, { parameters, secretsKey, codeMacKey }: EndpointFunctionsProps): Record<string, string> {
   return {
     ...(group.sendsMail ? { SES_FROM_ADDRESS: parameters.senderEmail } : {}),
     // An empty SmsSenderId reads as none (shared/config.ts): SNS then sends without a sender ID.
     ...(group.sendsSms ? { SMS_TRANSPORT: 'sns', SMS_SENDER_ID: parameters.smsSenderId } : {}),
     ...(group.secretsKey.length > 0 ? { SECRETS_KMS_KEY_ID: secretsKey.keyArn } : {}),
+    ...(group.digestsCodes ? { CODE_MAC_SECRET_ID: codeMacKey.secretArn } : {}),
   };
 }
 

@@ -26,6 +26,11 @@ export interface FunctionGroup {
   readonly sendsSms: boolean;
   /** What the function does with the secrets key (KMS on AWS): seal new TOTP seeds, open stored ones. */
   readonly secretsKey: readonly ('encrypt' | 'decrypt')[];
+  /**
+   * Whether the function digests or verifies one-time codes (passwordless codes, MFA OOB
+   * binding codes: shared/crypto/code-digest.ts), and so reads the code MAC key secret.
+   */
+  readonly digestsCodes: boolean;
   readonly description: string;
 }
 
@@ -38,6 +43,7 @@ export const functionGroups = {
     sendsMail: false,
     sendsSms: false,
     secretsKey: [],
+    digestsCodes: false,
     description: 'OpenID Connect discovery and the JWKS',
   },
   token: {
@@ -59,6 +65,7 @@ export const functionGroups = {
     sendsMail: true,
     sendsSms: false,
     secretsKey: ['decrypt'],
+    digestsCodes: true,
     description: 'POST /oauth/token (client authentication and the grants) and POST /oauth/revoke',
   },
   authorize: {
@@ -77,6 +84,7 @@ export const functionGroups = {
     sendsMail: true,
     sendsSms: true,
     secretsKey: ['encrypt', 'decrypt'],
+    digestsCodes: true,
     description: 'GET /authorize, GET /passwordless/verify_redirect and the hosted pages under /u/ (login, passwordless, MFA, signup, consent, password reset, unblock)',
   },
   dbconnections: {
@@ -92,6 +100,7 @@ export const functionGroups = {
     sendsMail: true,
     sendsSms: false,
     secretsKey: [],
+    digestsCodes: false,
     description: 'POST /dbconnections/signup and /dbconnections/change_password',
   },
   userinfo: {
@@ -102,6 +111,7 @@ export const functionGroups = {
     sendsMail: false,
     sendsSms: false,
     secretsKey: [],
+    digestsCodes: false,
     description: 'GET and POST /userinfo',
   },
   logout: {
@@ -112,6 +122,7 @@ export const functionGroups = {
     sendsMail: false,
     sendsSms: false,
     secretsKey: [],
+    digestsCodes: false,
     description: 'GET /v2/logout, GET and POST /oidc/logout, and OIDC back-channel logout',
   },
   passwordless: {
@@ -125,11 +136,14 @@ export const functionGroups = {
       codes: ['dynamodb:PutItem'],
       rateLimits: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     },
-    // The code's keyed digest is derived from the keyset.
-    readsKeyset: true,
+    // No signing keys: this endpoint takes unauthenticated input and only digests codes, which
+    // have their own MAC key (digestsCodes); client assertions (private_key_jwt) are verified
+    // with the client's keys, and magic links carry the code, not a signature.
+    readsKeyset: false,
     sendsMail: true,
     sendsSms: true,
     secretsKey: [],
+    digestsCodes: true,
     description: 'POST /passwordless/start (email and SMS codes and magic links)',
   },
   mfa: {
@@ -146,6 +160,7 @@ export const functionGroups = {
     sendsMail: true,
     sendsSms: true,
     secretsKey: ['encrypt'],
+    digestsCodes: true,
     description: 'The MFA API: POST /mfa/associate, POST /mfa/challenge, GET /mfa/authenticators, DELETE /mfa/authenticators/{authenticator_id}',
   },
 } as const satisfies Record<string, FunctionGroup>;

@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { createAlarms } from './alarms.ts';
 import { createApis } from './api.ts';
+import { CodeMacKey } from './code-mac-key.ts';
 import { createEndpointFunctions, functionId } from './functions.ts';
 import { KeyRotation } from './key-rotation.ts';
 import { Keyset } from './keyset.ts';
@@ -20,10 +21,11 @@ export class PortcullisStack extends Stack {
     const tables = createTables(this);
     const keyset = new Keyset(this, 'Keyset');
     const secretsKey = new SecretsKey(this, 'SecretsKey');
+    const codeMacKey = new CodeMacKey(this, 'CodeMacKey');
 
     const sharedLayer = createSharedLayer(this);
     const keyRotation = new KeyRotation(this, 'KeyRotation', { keyset, sharedLayer, parameters });
-    const functions = createEndpointFunctions(this, { parameters, tables, keyset, secretsKey, sharedLayer });
+    const functions = createEndpointFunctions(this, { parameters, tables, keyset, secretsKey, codeMacKey, sharedLayer });
     // No endpoint function exists before the secret holds a keyset to sign with.
     for (const fn of Object.values(functions)) fn.node.addDependency(keyRotation.initialization);
 

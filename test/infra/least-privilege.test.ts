@@ -100,6 +100,37 @@ test('the exact DynamoDB grants of every endpoint function, as reviewed', () => 
   for (const [name, expected] of Object.entries(reviewedGrants)) assert.deepEqual(grantedTables(name), expected, name);
 });
 
+/**
+ * Which secrets each function may read, as reviewed, spelled out like the table grants above:
+ * the signing keyset (tokens, JWKS, mfa_tokens) and the code MAC key (one-time code digests).
+ * POST /passwordless/start takes unauthenticated input and only digests codes, so it reads the
+ * MAC key and never the keyset (it could mint tokens with it).
+ */
+const reviewedSecrets: Record<string, { keyset: boolean; codeMacKey: boolean }> = {
+  discovery: { keyset: true, codeMacKey: false },
+  token: { keyset: true, codeMacKey: true },
+  authorize: { keyset: true, codeMacKey: true },
+  dbconnections: { keyset: false, codeMacKey: false },
+  userinfo: { keyset: true, codeMacKey: false },
+  logout: { keyset: true, codeMacKey: false },
+  passwordless: { keyset: false, codeMacKey: true },
+  mfa: { keyset: true, codeMacKey: true },
+};
+
+test('the exact secrets every endpoint function may read, as reviewed', () => {
+  assert.deepEqual(Object.keys(functionGroups).sort(), Object.keys(reviewedSecrets).sort(), 'every group is reviewed');
+  const secretOf = (prefix: string) => ({ Ref: logicalIdOf(prefix, 'AWS::SecretsManager::Secret') });
+  for (const [name, expected] of Object.entries(reviewedSecrets)) {
+    const readable = statementsOfRole(roleOf(name))
+      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
+      .flatMap((s) => ([] as unknown[]).concat(s.Resource).map((r) => JSON.stringify(r)));
+    const expectedSecrets = [...(expected.keyset ? [secretOf('KeysetSecret')] : []), ...(expected.codeMacKey ? [secretOf('CodeMacKeySecret')] : [])];
+    assert.deepEqual(readable.sort(), expectedSecrets.map((r) => JSON.stringify(r)).sort(), name);
+    const group = (functionGroups as Record<string, FunctionGroup>)[name]!;
+    assert.deepEqual({ keyset: group.readsKeyset, codeMacKey: group.digestsCodes }, expected, `${name}: infra/routes.ts agrees`);
+  }
+});
+
 test('discovery, userinfo, logout, passwordless and mfa cannot write users; only authorize, dbconnections and token (passwordless first login) create them', () => {
   const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
   for (const name of ['discovery', 'userinfo', 'logout', 'passwordless', 'mfa']) {
