@@ -3,9 +3,11 @@ import type { LoadedKey } from './keyset.ts';
 
 /**
  * A 256-bit symmetric key derived (HKDF-SHA256, RFC 5869) from the private part of a keyset
- * key, for one named use (`info`): opaque access tokens, mfa_tokens and one-time code digests
- * each get their own, so no two uses ever share a key. Deriving from the keyset means these
- * rotate with it and need no secret of their own. Cached per key and use: an RSA private
+ * key, for one named use (`info`): opaque access tokens and mfa_tokens each get their own, so
+ * no two uses ever share a key. Deriving from the keyset means these rotate with it and need
+ * no secret of their own — and that only functions which read the keyset can use them (one-time
+ * code digests, needed by POST /passwordless/start, which must not read the keyset, have their
+ * own key: shared/crypto/code-digest.ts). Cached per key and use: an RSA private
  * export costs more than the HMAC or AES-GCM it feeds.
  */
 const cache = new Map<string, Buffer>();

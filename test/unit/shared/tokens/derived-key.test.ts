@@ -16,7 +16,7 @@ test('derivedKey: 32 bytes of HKDF-SHA256 over the private key, one key per use 
   assert.notDeepEqual(derivedKey(current, 'use-b'), a, 'another use gets another key');
   assert.notDeepEqual(derivedKey(next, 'use-a'), a, 'another keyset key gives another key');
 
-  // The derivation the opaque tokens, mfa_tokens and code digests have always used: keys made
+  // The derivation the opaque tokens and mfa_tokens have always used: keys made
   // before this helper existed still open what they sealed.
   const d = (current.key.export({ format: 'jwk' }) as { d: string }).d;
   assert.deepEqual(a, Buffer.from(hkdfSync('sha256', Buffer.from(d, 'base64url'), 'portcullis', 'use-a', 32)));
