@@ -4,12 +4,13 @@ import { assertOriginAllowed } from '#shared/http/cors';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import { json, noStore } from '#shared/http/responses';
 import type { ApiResult, Params } from '#shared/http/types';
+import type { NewFactor } from '#shared/mfa/enrolment';
 import { enabledFactors } from '#shared/mfa/policy';
 import { otpauthUri } from '#shared/mfa/totp';
 import type { UserRecord } from '#shared/store/users';
 import { authenticateBearer } from './bearer-auth.ts';
 import { listParam, parseMfaBody, stringParam, type Body } from './body.ts';
-import { enrol, type NewFactor } from './enroll.ts';
+import { enrol } from './enroll.ts';
 import { factorNotEnabled, insufficientScope, invalidToken } from './errors.ts';
 import { sendOobCode } from './send-code.ts';
 

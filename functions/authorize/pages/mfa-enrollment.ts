@@ -1,18 +1,15 @@
-import { openSecret, sealSecret } from '#shared/crypto/secret-box';
 import type { EndpointRequest } from '#shared/http/endpoint';
 import type { ApiResult, Params } from '#shared/http/types';
 import { html } from '#shared/html/escape';
 import { qrSvgDataUri } from '#shared/mfa/qr';
-import { newTotpSecret, otpauthUri } from '#shared/mfa/totp';
-import { verifyTotp } from '#shared/mfa/verify-otp';
+import { createEnrolment, deleteAbandonedEnrolments, type Enrolment, type NewFactor } from '#shared/mfa/enrolment';
+import { otpauthUri } from '#shared/mfa/totp';
+import { openTotpSecret, verifyTotp } from '#shared/mfa/verify-otp';
 import {
   activateAuthenticator,
-  deletePendingAuthenticator,
   getAuthenticator,
   isAuthenticatorId,
   listAuthenticators,
-  newAuthenticatorId,
-  putAuthenticator,
   type AuthenticatorKind,
   type AuthenticatorRecord,
 } from '#shared/store/authenticators';
@@ -98,11 +95,10 @@ function chooseFactor(page: PageContext, pending: PendingLogin, error?: string):
 async function startFactor(page: PageContext, pending: PendingLogin, factor: Exclude<AuthenticatorKind, 'recovery-code'>): Promise<ApiResult> {
   if (factor === 'sms') return phoneForm(page);
   if (factor === 'otp') {
-    const secret = newTotpSecret();
-    const authenticator = await newEnrolment(pending, 'otp', async (record) => ({ ...record, secret_sealed: await sealSecret(secret, sealContext(record)) }));
-    return totpForm(page, pending, authenticator, secret);
+    const { authenticator, secret } = await newEnrolment(pending, { kind: 'otp' });
+    return totpForm(page, pending, authenticator, secret!);
   }
-  const authenticator = await newEnrolment(pending, 'email', async (record) => ({ ...record, email: pending.user.email! }));
+  const { authenticator } = await newEnrolment(pending, { kind: 'email', email: pending.user.email! });
   return sendAndAsk(page, authenticator, () => chooseFactor(page, pending));
 }
 
@@ -111,21 +107,13 @@ async function startFactor(page: PageContext, pending: PendingLogin, factor: Exc
  * inactive authenticator of theirs is an abandoned attempt (this page's or the MFA API's):
  * deleted first, so only the secret shown now can become their factor.
  */
-async function newEnrolment(
-  pending: PendingLogin,
-  kind: Exclude<AuthenticatorKind, 'recovery-code'>,
-  complete: (record: AuthenticatorRecord) => Promise<AuthenticatorRecord>,
-): Promise<AuthenticatorRecord> {
+async function newEnrolment(pending: PendingLogin, factor: NewFactor): Promise<Enrolment> {
   const userId = pending.user.user_id;
-  const abandoned = (await listAuthenticators(userId)).filter((a) => !a.active);
   // Conditional: an enrolment confirmed meanwhile (the MFA API, another tab) is never deleted.
-  await Promise.all(abandoned.map((a) => deletePendingAuthenticator(userId, a.id)));
-  const record = await complete({ id: newAuthenticatorId(kind), user_id: userId, kind, active: false, created_at: new Date().toISOString() });
-  await putAuthenticator(record);
-  return record;
+  await deleteAbandonedEnrolments(userId, await listAuthenticators(userId));
+  // The recovery code comes when the enrolment is confirmed (finishEnrolment), active at once.
+  return createEnrolment({ userId, factor, withRecoveryCode: false });
 }
-
-const sealContext = (record: Pick<AuthenticatorRecord, 'user_id' | 'id'>) => ({ user_id: record.user_id, authenticator_id: record.id });
 
 function totpForm(page: PageContext, pending: PendingLogin, authenticator: AuthenticatorRecord, secret: string, failure?: ReturnType<typeof shownFailure>): ApiResult {
   const account = pending.user.email ?? pending.user.username ?? pending.user.phone_number ?? pending.user.user_id;
@@ -154,7 +142,7 @@ async function confirmOtp(page: PageContext, pending: PendingLogin, form: Params
   if (!authenticator || authenticator.kind !== 'otp' || authenticator.active || !authenticator.secret_sealed) {
     return chooseFactor(page, pending, 'This setup has expired. Start again.');
   }
-  const secret = await openSecret(authenticator.secret_sealed, sealContext(authenticator));
+  const secret = await openTotpSecret(authenticator);
   const code = codeInput(form.code);
   try {
     // verifyTotp takes a failure token first; a wrong, reused or malformed code keeps it spent.
@@ -197,7 +185,7 @@ async function enrolPhone(page: PageContext, pending: PendingLogin, form: Params
   if (!e164.test(phone)) {
     return phoneForm(page, (form.phone_number ?? '').slice(0, 32), { status: 400, error: 'Enter the phone number with its country code, like +1 555 010 0000.', headers: {} });
   }
-  const authenticator = await newEnrolment(pending, 'sms', async (record) => ({ ...record, phone_number: phone }));
+  const { authenticator } = await newEnrolment(pending, { kind: 'sms', phoneNumber: phone });
   return sendAndAsk(page, authenticator, (failure) => phoneForm(page, phone, failure));
 }
 
