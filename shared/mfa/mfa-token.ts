@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
 import { invalidGrant, OAuthError } from '../errors.ts';
-import { derivedKey } from '../tokens/derived-key.ts';
-import { keyset, type LoadedKey, type LoadedKeyset } from '../tokens/keyset.ts';
+import type { LoadedKeyset } from '../tokens/keyset.ts';
+import { openToken, sealToken, type SealedTokenUse } from '../tokens/sealed-token.ts';
 
 /**
  * The `mfa_token` of an `mfa_required` answer (reference §8.5): a stateless, encrypted token
  * that lives 10 minutes (§3.8) and says whose first factor passed and what the grant asked
  * for, so the MFA grants can issue exactly those tokens. Like the opaque /userinfo tokens
- * (shared/tokens/opaque-access-token.ts) it is a JWE `dir`/`A256GCM` under a key derived with
- * HKDF-SHA256 from the keyset's current RS256 private key, but with its own HKDF info and
+ * (shared/tokens/opaque-access-token.ts) it is a sealed token (shared/tokens/sealed-token.ts):
+ * a JWE under a key derived from the keyset for this use alone, with its own
  * `cty`: one can never be read as the other. No table is touched per token; a rotation that
  * retires the key ends the tokens it made.
  */
@@ -34,18 +33,12 @@ export interface MfaTokenClaims {
   readonly jti: string;
 }
 
-const keyAlg = 'RS256';
-const contentType = 'portcullis-mfa';
-const contentKey = (key: LoadedKey) => new Uint8Array(derivedKey(key, 'mfa-token/A256GCM'));
+const use: SealedTokenUse = { contentType: 'portcullis-mfa', keyInfo: 'mfa-token/A256GCM' };
 
 export async function issueMfaToken(claims: Omit<MfaTokenClaims, 'iat' | 'exp' | 'jti'>, nowMs = Date.now(), loaded?: LoadedKeyset): Promise<string> {
-  const key = (loaded ?? (await keyset())).signing.get(keyAlg);
-  if (!key) throw new Error(`mfa tokens: no current ${keyAlg} key`);
   const iat = Math.floor(nowMs / 1000);
   const full: MfaTokenClaims = { ...claims, iat, exp: iat + mfaTokenLifetimeSeconds, jti: randomBytes(16).toString('base64url') };
-  return new CompactEncrypt(Buffer.from(JSON.stringify(full)))
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: key.kid, cty: contentType })
-    .encrypt(contentKey(key));
+  return sealToken(use, full, loaded);
 }
 
 const malformed = (detail: string) => invalidGrant('Malformed mfa_token', { detail });
@@ -77,23 +70,8 @@ export async function readMfaToken(
 async function decrypt(token: string | undefined, loaded: LoadedKeyset | undefined): Promise<MfaTokenClaims | undefined> {
   // Ours are a few hundred characters; a huge value is not worth decrypting.
   if (typeof token !== 'string' || token.length > 4096 || token.split('.').length !== 5) return undefined;
-  let kid: unknown;
-  try {
-    const header = decodeProtectedHeader(token);
-    if (header.alg !== 'dir' || header.enc !== 'A256GCM' || header.cty !== contentType) return undefined;
-    kid = header.kid;
-  } catch {
-    return undefined;
-  }
-  const key = (loaded ?? (await keyset())).keys.find((k) => k.kid === kid && k.alg === keyAlg);
-  if (!key) return undefined;
-  try {
-    const { plaintext } = await compactDecrypt(token, contentKey(key), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
-    const claims = JSON.parse(Buffer.from(plaintext).toString('utf8')) as unknown;
-    return wellFormed(claims) ? claims : undefined;
-  } catch {
-    return undefined;
-  }
+  const claims = await openToken(use, token, loaded);
+  return wellFormed(claims) ? claims : undefined;
 }
 
 function wellFormed(value: unknown): value is MfaTokenClaims {
