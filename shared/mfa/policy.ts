@@ -9,11 +9,22 @@ import { mfaFactorNames, type MfaFactorName, type TenantConfig } from '../tenant
  */
 export function mfaApplies(tenant: TenantConfig, connection: string, audience: string | undefined, issuer: string): boolean {
   if (audience !== undefined && isMfaAudience(audience, issuer)) return true;
+  return tenantAsksForMfa(tenant) && !connectionExempt(tenant, connection);
+}
+
+/**
+ * Whether MFA can apply to any login for this audience, before knowing the connection: false
+ * lets a hot path (the refresh grant) skip reading the user when the tenant never asks.
+ */
+export function mfaMayApply(tenant: TenantConfig, audience: string | undefined, issuer: string): boolean {
+  return (audience !== undefined && isMfaAudience(audience, issuer)) || tenantAsksForMfa(tenant);
+}
+
+function tenantAsksForMfa(tenant: TenantConfig): boolean {
   const settings = tenant.settings.mfa;
   if (!settings || settings.policy !== 'all-applications') return false;
   // A recovery code is a way back in, not a factor of its own: alone it asks for nothing.
-  if (!enabledFactors(tenant).some((factor) => factor !== 'recovery-code')) return false;
-  return !connectionExempt(tenant, connection);
+  return enabledFactors(tenant).some((factor) => factor !== 'recovery-code');
 }
 
 /** The factors the tenant enables, in a stable order (otp, sms, email, recovery-code). */

@@ -1,7 +1,7 @@
 import { userBlocked } from '#shared/attack-protection/errors';
 import { accessDenied, invalidGrant, invalidRequest, invalidScope } from '#shared/errors';
 import { exchangeRefreshToken, findRefreshToken, isLeewayRetry, revokeFamily } from '#shared/store/refresh-tokens';
-import { mfaApplies } from '#shared/mfa/policy';
+import { mfaApplies, mfaMayApply } from '#shared/mfa/policy';
 import { assertNoMfaRequired } from '#shared/mfa/requirement';
 import { getUser, type UserRecord } from '#shared/store/users';
 import { userTokenBinding } from '#shared/tokens/proof-of-possession';
@@ -56,7 +56,8 @@ export const refreshToken: Grant = {
     // connection), so it need not be stored. Then the user is read first and the token is not
     // exchanged: the client keeps it, and the mfa_token's grant (scopes, audience,
     // auth_time of this family) issues a new family remembering `mfa` once the second factor passes.
-    const mfaChecked = family.amr?.includes('mfa') !== true;
+    // Only when the tenant asks for MFA at all: otherwise the user is read during the exchange.
+    const mfaChecked = family.amr?.includes('mfa') !== true && mfaMayApply(tenant, family.audience, context.issuer);
     let user: UserRecord | undefined;
     if (mfaChecked) {
       user = liveUser(await getUser(family.user_id));

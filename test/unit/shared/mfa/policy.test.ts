@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { enabledFactors, isMfaAudience, mfaApplies, mfaAudience } from '../../../../shared/mfa/policy.ts';
+import { enabledFactors, isMfaAudience, mfaApplies, mfaAudience, mfaMayApply } from '../../../../shared/mfa/policy.ts';
 import { emptySettings } from '../../../../shared/store/tenant-config.ts';
 import type { ConnectionRecord, MfaSettings, TenantConfig } from '../../../../shared/tenant/model.ts';
 
@@ -37,6 +37,14 @@ describe('MFA policy', () => {
     assert.equal(mfaApplies(always, 'email', 'https://auth.example.test/mfa', issuer), true);
     assert.equal(mfaAudience(issuer), 'https://auth.example.test/mfa/');
     assert.equal(isMfaAudience('https://other.test/mfa/', issuer), false);
+  });
+
+  test('mfaMayApply: whether any connection could need MFA, for the hot paths that skip the user read otherwise', () => {
+    assert.equal(mfaMayApply(always, undefined, issuer), true);
+    assert.equal(mfaMayApply(tenantWith(undefined), undefined, issuer), false);
+    assert.equal(mfaMayApply(tenantWith({ policy: 'never', factors: { ...none, otp: true } }), 'https://api.example.test/', issuer), false);
+    assert.equal(mfaMayApply(tenantWith({ policy: 'all-applications', factors: { ...none, 'recovery-code': true } }), undefined, issuer), false);
+    assert.equal(mfaMayApply(tenantWith(undefined), mfaAudience(issuer), issuer), true);
   });
 
   test('enabled factors in a stable order', () => {
