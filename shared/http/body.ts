@@ -60,7 +60,8 @@ export function parseForm(body: string): Params {
     const eq = pair.indexOf('=');
     const key = decodeFormComponent(eq === -1 ? pair : pair.slice(0, eq));
     const value = eq === -1 ? '' : decodeFormComponent(pair.slice(eq + 1));
-    if (seen.has(key)) throw invalidRequest(`'${key}' parameter must not be provided more than once`);
+    // The name is echoed, cut short: a body may repeat a 16 KiB member name.
+    if (seen.has(key)) throw invalidRequest(`'${key.slice(0, 64)}' parameter must not be provided more than once`);
     seen.add(key);
     if (value !== '') params[key] = value;
   }
@@ -100,7 +101,8 @@ export function parseJson(body: string): Params {
 export function assertNoRepeatedMembers(json: string): void {
   const seen = new Set<string>();
   for (const key of memberNames(json)) {
-    if (seen.has(key)) throw invalidRequest(`'${key}' parameter must not be provided more than once`);
+    // The name is echoed, cut short: a body may repeat a 16 KiB member name.
+    if (seen.has(key)) throw invalidRequest(`'${key.slice(0, 64)}' parameter must not be provided more than once`);
     seen.add(key);
   }
 }

@@ -32,9 +32,10 @@ export function parseJsonObject(text: string, options: JsonObjectOptions = {}): 
 
 /**
  * A JSON body's members as they are; any other body (form) through parseBody, where every
- * value is a flat string and repeats are refused.
+ * value is a flat string. Either way a repeated member or parameter is refused: a JSON body
+ * must not be a way around the form parser's rule (`client_id` twice, the last one winning).
  */
 export function parseObjectBody(event: ApiEvent, maxBytes = defaults.maxBytes): Record<string, unknown> {
-  if (mediaType(event) !== 'application/json') return { ...parseBody(event, maxBytes) };
-  return parseJsonObject(readBodyText(event, maxBytes));
+  if (mediaType(event) !== 'application/json') return Object.assign(Object.create(null) as Record<string, unknown>, parseBody(event, maxBytes));
+  return parseJsonObject(readBodyText(event, maxBytes), { refuseRepeatedMembers: true });
 }

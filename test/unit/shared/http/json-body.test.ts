@@ -45,8 +45,20 @@ describe('parseObjectBody', () => {
     assert.deepEqual({ ...body('{"user_metadata":{"k":"v"},"n":2}', 'application/json; charset=utf-8') }, { user_metadata: { k: 'v' }, n: 2 });
   });
 
-  test('form: flat strings through parseBody, repeats refused', () => {
-    assert.deepEqual(body('a=1&b=x+y', 'application/x-www-form-urlencoded'), { a: '1', b: 'x y' });
+  test('JSON: a repeated member is refused as a repeated form parameter is, its name echoed cut short', () => {
+    rejects(() => body('{"client_id":"a","client_id":"b"}'), "'client_id' parameter must not be provided more than once");
+    const long = 'k'.repeat(5_000);
+    assert.throws(
+      () => body(`{"${long}":1,"${long}":2}`),
+      (error: unknown) => error instanceof OAuthError && error.description === `'${'k'.repeat(64)}' parameter must not be provided more than once`,
+    );
+  });
+
+  test('form: flat strings through parseBody, repeats refused; no prototype either', () => {
+    const form = body('a=1&b=x+y&__proto__=z', 'application/x-www-form-urlencoded');
+    // JSON.parse makes `__proto__` an own member, as the form parser does (a literal would set the prototype).
+    assert.deepEqual({ ...form }, JSON.parse('{"a":"1","b":"x y","__proto__":"z"}'));
+    assert.equal(Object.getPrototypeOf(form), null);
     rejects(() => body('a=1&a=2', 'application/x-www-form-urlencoded'), 'more than once');
   });
 
