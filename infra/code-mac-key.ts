@@ -23,9 +23,12 @@ import { Construct } from 'constructs';
  *
  * RETAIN, with the stack and on replacement: a replaced key silently fails every code in
  * flight, and deleting a secret by accident should not be one `cdk destroy` away. Not
- * rotated automatically (a rotation would do the same to codes in flight); rotating by hand
- * (put a new random value) costs only the codes sent in the following minutes once functions
- * restart.
+ * rotated automatically (a rotation would do the same to codes in flight). Warm functions keep
+ * the key they read at their cold start (shared/crypto/code-digest.ts), so rotating by hand
+ * is two steps: put a new random value, then update the configuration of the four functions
+ * that read it (any change makes Lambda start fresh instances) — until then an instance that
+ * read the new key and one that kept the old one refuse each other's codes. It costs the codes
+ * sent around the change, which live minutes.
  */
 export class CodeMacKey extends Construct {
   readonly secret: Secret;
