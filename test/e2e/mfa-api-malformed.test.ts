@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { form, formHeaders, jsonOf, rawRequest } from '../support/http-client.ts';
-import { startMfaServer, type MfaServer } from '../support/mfa-server.ts';
+import { mfaForEveryLogin, type MfaServer, startMfaServer } from '../support/mfa-server.ts';
 
 /**
  * Malformed input at the MFA API (reference §8) never yields a 5xx (DESIGN.md): a fast-check
@@ -17,13 +17,7 @@ const user = { email: 'fuzz@mfa-fuzz.test', password: 'Fuzz-Passw0rd-Mfa!' };
 
 const tenant = {
   tenant: { friendly_name: 'MFA fuzz', rate_limits: { global: { burst: 1_000_000, per_second: 1_000_000 } } },
-  guardianPolicies: { policies: ['all-applications'] },
-  guardianFactors: [
-    { name: 'otp', enabled: true },
-    { name: 'sms', enabled: true },
-    { name: 'email', enabled: true },
-    { name: 'recovery-code', enabled: true },
-  ],
+  ...mfaForEveryLogin,
   clients: [
     {
       name: 'backend',

@@ -12,7 +12,7 @@ import { createOobChallenge } from '../../shared/store/oob-challenges.ts';
 import { findUserByEmail } from '../../shared/store/users.ts';
 import { form, formHeaders, jsonOf, rawRequest, type RawResponse } from '../support/http-client.ts';
 import type { LocalServer } from '../support/local-server.ts';
-import { startMfaServer, type MfaServer } from '../support/mfa-server.ts';
+import { mfaForEveryLogin, type MfaServer, startMfaServer } from '../support/mfa-server.ts';
 
 /**
  * The MFA API (reference §8) against the real local server, through the whole embedded flow
@@ -44,13 +44,7 @@ type UserName = keyof typeof users;
 
 export const mfaTenant = {
   tenant: { friendly_name: 'MFA tests', rate_limits: { global: { burst: 1_000_000, per_second: 1_000_000 } } },
-  guardianPolicies: { policies: ['all-applications'] },
-  guardianFactors: [
-    { name: 'otp', enabled: true },
-    { name: 'sms', enabled: true },
-    { name: 'email', enabled: true },
-    { name: 'recovery-code', enabled: true },
-  ],
+  ...mfaForEveryLogin,
   clients: [
     {
       name: 'backend',

@@ -16,6 +16,7 @@ import {
 import { decodeJwt } from 'jose';
 import { totpCode, totpStep } from '../../shared/mfa/totp.ts';
 import { form, formHeaders, jsonOf, rawRequest } from '../support/http-client.ts';
+import { mfaForEveryLogin } from '../support/mfa-server.ts';
 import { startLocalServer, type LocalServer } from '../support/local-server.ts';
 
 /**
@@ -55,13 +56,7 @@ type UserName = keyof typeof users;
 
 const tenant = {
   tenant: { friendly_name: 'MFA SDK tests', default_directory: connection, rate_limits: { global: { burst: 1_000_000, per_second: 1_000_000 } } },
-  guardianPolicies: { policies: ['all-applications'] },
-  guardianFactors: [
-    { name: 'otp', enabled: true },
-    { name: 'sms', enabled: true },
-    { name: 'email', enabled: true },
-    { name: 'recovery-code', enabled: true },
-  ],
+  ...mfaForEveryLogin,
   clients: [
     {
       name: 'sdk-backend',

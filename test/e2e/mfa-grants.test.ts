@@ -11,7 +11,7 @@ import { createOobChallenge } from '../../shared/store/oob-challenges.ts';
 import { createRefreshFamily } from '../../shared/store/refresh-tokens.ts';
 import { findUserByLogin } from '../../shared/store/users.ts';
 import { form, jsonOf, rawRequest, type RawResponse } from '../support/http-client.ts';
-import { startMfaServer, type MfaServer } from '../support/mfa-server.ts';
+import { mfaForEveryLogin, type MfaServer, startMfaServer } from '../support/mfa-server.ts';
 
 /**
  * The token side of MFA end to end (reference §3.4, §3.8, §8.5, §15): the password grants
@@ -33,13 +33,7 @@ const people = ['olga', 'oscar', 'penny', 'rita', 'rob', 'sam', 'sue', 'tina', '
 
 const tenant = {
   tenant: { friendly_name: 'MFA grants', default_directory: 'Users', rate_limits: { global: { burst: 1_000_000, per_second: 1_000_000 } } },
-  guardianPolicies: { policies: ['all-applications'] },
-  guardianFactors: [
-    { name: 'otp', enabled: true },
-    { name: 'sms', enabled: true },
-    { name: 'email', enabled: true },
-    { name: 'recovery-code', enabled: true },
-  ],
+  ...mfaForEveryLogin,
   resourceServers: [{ name: 'API', identifier: audience, scopes: [{ value: 'read:a' }], allow_offline_access: true }],
   clients: [
     { name: 'backend', client_id: 'mfa-backend', client_secret: secret, token_endpoint_auth_method: 'client_secret_post', grant_types: grants },

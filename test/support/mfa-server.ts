@@ -16,6 +16,17 @@ import { startLocalServer, type LocalServer } from './local-server.ts';
  * grants over HTTP. The data folder is the test's own (persistent mode, so the server keeps
  * its keys there) with a unique table prefix.
  */
+/** The tenant-file sections that turn MFA on for every login, with every factor Portcullis offers. */
+export const mfaForEveryLogin = {
+  guardianPolicies: { policies: ['all-applications'] },
+  guardianFactors: [
+    { name: 'otp', enabled: true },
+    { name: 'sms', enabled: true },
+    { name: 'email', enabled: true },
+    { name: 'recovery-code', enabled: true },
+  ],
+};
+
 export interface MfaServer {
   readonly server: LocalServer;
   stop(): Promise<void>;
