@@ -68,9 +68,13 @@ describe('sendPasswordlessCode (DynamoDB Local)', () => {
   test('nothing sent, same work: a blocked user and an unknown identity on a disable_signup connection cost the same DynamoDB calls as a sent code, and store nothing', async () => {
     const recorded: string[] = [];
     const recorder = 'pwl-timing-recorder';
+    // A fresh IP per run, never a repeat: a second request from one IP may be served by the
+    // rate-limit lease the first one wrote, one UpdateItem fewer (a random IP made this flaky).
+    let runs = 0;
     const run = async (connection: typeof email, identifier: string) => {
       recorded.length = 0;
-      await sendPasswordlessCode({ tenant, issuer: 'https://auth.example/', client, connection, identifier, send: 'code', ip: `192.0.2.${10 + Math.floor(Math.random() * 200)}` });
+      runs += 1;
+      await sendPasswordlessCode({ tenant, issuer: 'https://auth.example/', client, connection, identifier, send: 'code', ip: `198.51.100.${runs}` });
       return [...recorded];
     };
     const stored = async (address: string, blocked: boolean) => {
